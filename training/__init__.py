@@ -1,0 +1,1 @@
+"""Fine-tuning helpers for the trainlog examples: tiny model, synthetic data, loaders, rewards."""
