@@ -7,7 +7,6 @@ tests run end to end on CPU in seconds without downloading anything.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from transformers import (
 )
 
 from training.processor import ImageOnlyQwen3VLProcessor
-from training.synthetic import LABELS, PROMPT, write_split
+from training.synthetic import LABELS, PROMPT, format_answer, write_split
 
 # Qwen's special tokens, in Qwen's order; the model config's token ids are read back from them.
 SPECIAL_TOKENS = [
@@ -51,11 +50,13 @@ CHAT_TEMPLATE = Path(trl.__file__).parent / "chat_templates" / "qwen3_vl.jinja"
 def _corpus(seed: int) -> list[str]:
     """Text shaped like the prompts and answers, so the tokenizer learns compact tokens for them."""
     rng = random.Random(f"{seed}-corpus")
-    lines = [PROMPT, "system user assistant You are a helpful assistant."]
+    lines = [PROMPT] * 200 + ["system\nYou are a helpful assistant."] * 20
     for _ in range(2000):
-        label = rng.choice(LABELS)
-        box = sorted(rng.sample(range(1001), 4))
-        lines.append(json.dumps([{"bbox_2d": [box[0], box[1], box[2], box[3]], "label": label}]))
+        objects = [
+            {"bbox_2d": sorted(rng.sample(range(1001), 4)), "label": label}
+            for label in rng.sample(LABELS, rng.randint(1, 3))
+        ]
+        lines.append(format_answer(objects))
     return lines
 
 
@@ -117,6 +118,7 @@ def build_model(tokenizer: PreTrainedTokenizerFast, seed: int) -> Qwen3VLForCond
                 "mrope_interleaved": True,
             },
             "pad_token_id": ids("<|endoftext|>"),
+            "eos_token_id": ids("<|im_end|>"),
         },
         vision_config={
             "depth": 2,

@@ -29,10 +29,20 @@ class ImageOnlyQwen3VLProcessor(Qwen3VLProcessor):
         super().__init__(image_processor, tokenizer, None, chat_template=chat_template, **kwargs)
 
 
+# Saving then also writes this file and an auto_map, so the model directory and every training
+# checkpoint reload with AutoProcessor.from_pretrained(path, trust_remote_code=True).
+ImageOnlyQwen3VLProcessor.register_for_auto_class("AutoProcessor")
+
+
 def load_processor(path: str | Path) -> ImageOnlyQwen3VLProcessor:
     """Load a processor saved by ``python -m training.make_tiny`` (or another image-only one).
 
-    Plain ``AutoProcessor.from_pretrained(path)`` silently falls back to a bare tokenizer for
-    this class unless it is given ``trust_remote_code=True``; this helper needs neither.
+    Without ``trust_remote_code=True``, ``AutoProcessor.from_pretrained(path)`` silently falls
+    back to a bare tokenizer for this class; this helper needs no remote code. Padding and
+    truncation are set to the left, as GRPOTrainer needs: it pads the prompts it re-encodes for
+    the loss with the tokenizer default, and right padding there misplaces the image tokens
+    whenever prompts differ in length (SFT and DPO collators pass their own padding side).
     """
-    return ImageOnlyQwen3VLProcessor.from_pretrained(str(path))
+    return ImageOnlyQwen3VLProcessor.from_pretrained(
+        str(path), padding_side="left", truncation_side="left"
+    )
