@@ -54,7 +54,8 @@ def parse_completion(completion: Any) -> tuple[list[Prediction], float]:
     """Parse the answer into (valid predictions, format score).
 
     Format score: 1.0 for a bare (optionally ```json-fenced) JSON list of valid objects, 0.5 when
-    the list had to be cut out of surrounding text or some items are malformed, 0.0 otherwise.
+    the list had to be cut out of surrounding text or some items are malformed, 0.0 when no
+    list or no valid item is found.
     """
     text = completion_text(completion).strip()
     fenced = _FENCE.match(text)
@@ -73,6 +74,8 @@ def parse_completion(completion: Any) -> tuple[list[Prediction], float]:
     if not isinstance(items, list):
         return [], 0.0
     predictions = [p for p in map(_as_prediction, items) if p is not None]
+    if items and not predictions:
+        return [], 0.0
     score = 1.0 if exact and len(predictions) == len(items) else 0.5
     return predictions, score
 

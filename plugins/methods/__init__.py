@@ -1,0 +1,1 @@
+"""Built-in training methods: lora (qlora, sft), grpo, dpo."""

@@ -1,0 +1,1 @@
+"""Built-in sinks: json (journal + training_log.json), tensorboard, csv."""

@@ -1,0 +1,118 @@
+"""The TensorBoard sink: event files written with the ``tensorboard`` package's own writer.
+
+No torch and no TensorFlow: events are ``tensorboard.compat.proto`` messages framed by
+TensorBoard's ``RecordWriter``. All of a step's scalars go into one event (one record,
+one checksum), tags group curves (``train/loss``, ``eval/val_reward``), and the run's
+config is recorded as a text summary. On resume, a ``SessionLog.START`` at the resume step
+makes TensorBoard's readers purge the steps after it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from trainlog.events import Event
+from trainlog.hookspecs import hookimpl
+from trainlog.jsonio import dumps_compact, to_jsonable
+from trainlog.sink import RunContext, Sink
+
+EVENT_FILE_PREFIX = "events.out.tfevents."
+_TAG_PREFIX = {"train": "train", "eval": "eval"}
+_SKIP = frozenset({"step"})
+
+
+def _import_tensorboard() -> Any:
+    try:
+        from tensorboard.compat.proto import event_pb2, summary_pb2
+        from tensorboard.summary.writer.record_writer import RecordWriter
+    except ImportError as exc:  # pragma: no cover - tensorboard is a core dependency
+        raise RuntimeError(
+            "the tensorboard sink needs the tensorboard package: pip install tensorboard"
+        ) from exc
+    return event_pb2, summary_pb2, RecordWriter
+
+
+class TensorBoardSink(Sink):
+    """One event file per (re)start of the run, under ``tensorboard_dir`` or ``output_dir``."""
+
+    name = "tensorboard"
+
+    def open(self, run: RunContext) -> None:
+        self.event_pb2, self.summary_pb2, record_writer = _import_tensorboard()
+        self.logdir = Path(run.options.get("tensorboard_dir") or run.output_dir)
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        if run.resume_from_step is None:
+            for old in self.logdir.glob(f"{EVENT_FILE_PREFIX}*"):
+                old.unlink()
+        name = f"{EVENT_FILE_PREFIX}{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}"
+        self.path = self.logdir / f"{name}.trainlog"
+        self.file = open(self.path, "wb")  # noqa: SIM115
+        self.records = record_writer(self.file)
+        Event = self.event_pb2.Event
+        self._write(Event(wall_time=time.time(), file_version="brain.Event:2"))
+        if run.resume_from_step is not None:
+            purge_step = run.resume_from_step + 1
+            session_log = self.event_pb2.SessionLog(status=self.event_pb2.SessionLog.START)
+            self._write(Event(wall_time=time.time(), step=purge_step, session_log=session_log))
+        self._write_config(run)
+        self.file.flush()
+
+    def _write(self, event: Any) -> None:
+        self.records.write(event.SerializeToString())
+
+    def _write_config(self, run: RunContext) -> None:
+        config = to_jsonable(dict(run.config))
+        rows = "\n".join(f"| {k} | {dumps_compact(v)} |" for k, v in config.items())
+        text = f"method: **{run.method.name}**\n\n| key | value |\n|---|---|\n{rows}"
+        metadata = self.summary_pb2.SummaryMetadata(
+            plugin_data=self.summary_pb2.SummaryMetadata.PluginData(plugin_name="text")
+        )
+        from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2, types_pb2
+
+        tensor = tensor_pb2.TensorProto(
+            dtype=types_pb2.DT_STRING,
+            string_val=[text.encode("utf-8")],
+            tensor_shape=tensor_shape_pb2.TensorShapeProto(),
+        )
+        value = self.summary_pb2.Summary.Value(tag="config", metadata=metadata, tensor=tensor)
+        summary = self.summary_pb2.Summary(value=[value])
+        self._write(self.event_pb2.Event(wall_time=run.started_at, step=0, summary=summary))
+
+    def write(self, events: Sequence[Event]) -> None:
+        Value = self.summary_pb2.Summary.Value
+        Summary = self.summary_pb2.Summary
+        TBEvent = self.event_pb2.Event
+        for event in events:
+            prefix = _TAG_PREFIX.get(event.kind)
+            if prefix is None:
+                continue
+            values = [
+                Value(tag=f"{prefix}/{key}", simple_value=float(value))
+                for key, value in event.entry.items()
+                if key not in _SKIP and _is_number(value)
+            ]
+            if values:
+                summary = Summary(value=values)
+                self._write(TBEvent(wall_time=event.time, step=event.step, summary=summary))
+        self.file.flush()
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def close(self, status: str) -> None:
+        self.file.flush()
+        self.file.close()
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (float, int, bool)
+
+
+@hookimpl
+def register_sinks(register: Any) -> None:
+    register("tensorboard", TensorBoardSink)

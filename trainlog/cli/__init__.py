@@ -1,0 +1,1 @@
+"""The ``trainlog`` command line: one module per subcommand (``add_parser`` and ``run``)."""

@@ -1,0 +1,202 @@
+"""Read a training log into one parsed model, whatever wrote it and whatever state it is in.
+
+Accepts trainlog's own logs (finished or still being written), logs in the seed's shape
+without trainlog's extra keys (the method is inferred from the keys), and run directories
+whose ``training_log.json`` is missing or corrupt but whose journal is intact.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trainlog.errors import LogFormatError
+from trainlog.journal import journal_dir, read_journal
+from trainlog.jsonio import loads_strict
+from trainlog.logfile import LOG_FILE, LogState
+
+MAX_LOG_BYTES = 4 << 30
+"""Refuse to parse a log larger than this (4 GiB): it cannot be a sane training log."""
+
+
+@dataclass
+class RunLog:
+    """A parsed training log."""
+
+    path: Path
+    method: str
+    config: dict[str, Any]
+    train_history: list[dict[str, Any]]
+    val_history: list[dict[str, Any]]
+    best: dict[str, Any] | None
+    """The best checkpoint: ``{step, epoch, ..., metric values, path}`` for every method."""
+    raw: dict[str, Any] = field(default_factory=dict)
+    source: str = "json"
+    """``json`` (read from training_log.json) or ``journal`` (rebuilt from the journal)."""
+    note: str = ""
+    """Why the journal was used, when it was."""
+
+    @property
+    def output_dir(self) -> str:
+        return str(self.config.get("output_dir") or self.path.parent)
+
+    @property
+    def status(self) -> str:
+        return str(self.raw.get("status", "unknown"))
+
+    @property
+    def name(self) -> str:
+        return self.path.parent.name or str(self.path)
+
+    def history(self, name: str) -> list[dict[str, Any]]:
+        return self.train_history if name == "train_history" else self.val_history
+
+
+def resolve_log_path(path: str | os.PathLike[str]) -> Path:
+    """``PATH`` as given to the CLI: a log file, or a run directory holding one."""
+    target = Path(path)
+    if target.is_dir():
+        return target / LOG_FILE
+    return target
+
+
+def read_log(path: str | os.PathLike[str]) -> RunLog:
+    """Parse a log file or run directory; raise LogFormatError naming the file and problem."""
+    given = Path(path)
+    log_path = resolve_log_path(given)
+    run_dir = log_path.parent
+    if not given.exists():
+        raise LogFormatError(f"{given}: no such file or directory")
+    problem = _problem_with(log_path)
+    if problem is None:
+        try:
+            return parse_log(log_path, _load(log_path))
+        except LogFormatError as exc:
+            problem = str(exc)
+    rebuilt = read_from_journal(run_dir)
+    if rebuilt is not None:
+        rebuilt.note = f"{problem}; rebuilt from the journal in {journal_dir(run_dir)}"
+        return rebuilt
+    if given.is_dir() and not log_path.exists():
+        raise LogFormatError(f"{given}: directory holds no {LOG_FILE} and no trainlog journal")
+    raise LogFormatError(problem)
+
+
+def _problem_with(log_path: Path) -> str | None:
+    try:
+        size = log_path.stat().st_size
+    except FileNotFoundError:
+        return f"{log_path}: no such file"
+    except OSError as exc:
+        return f"{log_path}: cannot read ({exc.strerror})"
+    if size == 0:
+        return f"{log_path}: empty file"
+    if size > MAX_LOG_BYTES:
+        return f"{log_path}: {size} bytes is too large for a training log"
+    return None
+
+
+def _load(log_path: Path) -> Any:
+    try:
+        data = log_path.read_bytes()
+    except OSError as exc:
+        raise LogFormatError(f"{log_path}: cannot read ({exc.strerror})") from None
+    try:
+        return loads_strict(data)
+    except RecursionError:
+        raise LogFormatError(f"{log_path}: JSON nested too deeply") from None
+    except UnicodeDecodeError:
+        raise LogFormatError(f"{log_path}: not UTF-8 text") from None
+    except ValueError as exc:
+        raise LogFormatError(f"{log_path}: invalid JSON ({_short(exc)})") from None
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200]
+
+
+def parse_log(path: Path, data: Any) -> RunLog:
+    """Check that ``data`` is a training log and build the model from it."""
+    if not isinstance(data, dict):
+        raise LogFormatError(f"{path}: not a training log (top level is {type(data).__name__})")
+    train = data.get("train_history")
+    val = data.get("val_history", [])
+    if not isinstance(train, list) or not isinstance(val, list):
+        raise LogFormatError(
+            f"{path}: not a training log (needs 'train_history' and 'val_history' lists)"
+        )
+    config = data.get("config", {})
+    if not isinstance(config, dict):
+        raise LogFormatError(f"{path}: 'config' must be an object")
+    train = _entries(path, "train_history", train)
+    val = _entries(path, "val_history", val)
+    method = data.get("method") if isinstance(data.get("method"), str) else None
+    method = method or infer_method(data, train, val)
+    return RunLog(path, method, config, train, val, _best(data, val), raw=data)
+
+
+def _entries(path: Path, name: str, items: list[Any]) -> list[dict[str, Any]]:
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise LogFormatError(f"{path}: {name}[{index}] is not an object")
+    return items
+
+
+def _best(data: dict[str, Any], val: list[dict[str, Any]]) -> dict[str, Any] | None:
+    best = data.get("best_checkpoint")
+    if isinstance(best, dict):
+        return best
+    final = data.get("final_metrics")
+    if not isinstance(final, dict) or final.get("best_metric") is None:
+        return None
+    value = final.get("best_metric")
+    record: dict[str, Any] = {}
+    match = next((e for e in val if e.get("eval_loss") == value), None)
+    if match is not None:
+        record = {k: match[k] for k in ("step", "epoch") if k in match}
+    record.update({"eval_loss": value, "path": final.get("best_checkpoint")})
+    return record
+
+
+def infer_method(data: dict[str, Any], train: list[dict], val: list[dict]) -> str:
+    """Guess the method of a log that does not name it, from the keys the seed fixes."""
+    keys = set().union(*(e.keys() for e in val[:50]), *(e.keys() for e in train[:50]))
+    if isinstance(data.get("best_checkpoint"), dict):
+        keys |= set(data["best_checkpoint"])
+    if "final_metrics" in data or "eval_loss" in keys:
+        return "lora"
+    if keys & {"val_accuracy", "accuracy", "reward_margin", "val_reward_margin"}:
+        return "dpo"
+    if keys & {"val_reward", "reward", "kl", "samples"}:
+        return "grpo"
+    return "lora"
+
+
+def read_from_journal(run_dir: Path) -> RunLog | None:
+    """Rebuild the log model from ``run_dir``'s journal, or None if there is none."""
+    contents = read_journal(run_dir)
+    if contents is None:
+        return None
+    header = contents.header
+    state = LogState(
+        method=str(header.get("method", "unknown")),
+        config=header.get("config") or {},
+        started_at=float(header.get("started_at") or 0.0),
+        version=str(header.get("trainlog_version", "")),
+        best_metric=str((header.get("options") or {}).get("best_metric", "")),
+    )
+    for record in contents.events:
+        state.apply(str(record.get("kind")), int(record.get("step") or 0), record.get("entry", {}))
+    raw = {"method": state.method, "status": state.status, "config": state.config}
+    return RunLog(
+        path=run_dir / LOG_FILE,
+        method=state.method,
+        config=state.config,
+        train_history=contents.histories.get("train_history", []),
+        val_history=contents.histories.get("val_history", []),
+        best=state.best,
+        raw=raw,
+        source="journal",
+    )

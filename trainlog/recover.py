@@ -1,0 +1,57 @@
+"""Rebuild ``training_log.json`` from the journal after a crash (``trainlog repair``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from trainlog.errors import LogFormatError
+from trainlog.journal import EVENTS_FILE, history_file, journal_dir, read_journal, valid_length
+from trainlog.logfile import LOG_FILE, LogState, compose
+
+
+@dataclass
+class RepairReport:
+    path: Path
+    entries: dict[str, int]
+    torn_lines: int
+    status: str
+
+    def describe(self) -> str:
+        counts = ", ".join(f"{n} {name} entries" for name, n in self.entries.items())
+        torn = f"; dropped {self.torn_lines} torn line(s)" if self.torn_lines else ""
+        return f"rebuilt {self.path} from the journal: {counts}{torn} (status: {self.status})"
+
+
+def repair(run_dir: Path) -> RepairReport:
+    """Recompose the log from every complete journal line; the journal itself is untouched."""
+    contents = read_journal(run_dir)
+    if contents is None:
+        raise LogFormatError(f"{run_dir}: no readable trainlog journal in {journal_dir(run_dir)}")
+    from trainlog.plugins import load_plugins
+
+    header = contents.header
+    registry = load_plugins()
+    spec = registry.method(str(header.get("method")))
+    options = header.get("options") or {}
+    state = LogState(
+        method=spec.name,
+        config=header.get("config") or {},
+        started_at=float(header.get("started_at") or 0.0),
+        version=str(header.get("trainlog_version", "")),
+        best_metric=str(options.get("best_metric") or spec.best_metric),
+    )
+    for record in contents.events:
+        state.apply(str(record.get("kind")), int(record.get("step") or 0), record.get("entry", {}))
+    if state.status == "running":
+        state.status = "interrupted"
+    histories = tuple(header.get("histories") or spec.history_keys())
+    offsets = {h: valid_length(history_file(run_dir, h)) for h in histories}
+    offsets["events"] = valid_length(journal_dir(run_dir) / EVENTS_FILE)
+    compose(run_dir, state, histories, offsets, spec.final_section)
+    return RepairReport(
+        path=run_dir / LOG_FILE,
+        entries={h: len(contents.histories.get(h, [])) for h in histories},
+        torn_lines=contents.torn_lines,
+        status=state.status,
+    )
