@@ -90,7 +90,9 @@ def test_malformed_items_are_skipped_and_halve_format():
 
 
 def test_boolean_coordinates_are_not_numbers():
-    flagged = '[{"bbox_2d": [true, 0, 1, 1], "label": "x"}, {"bbox_2d": [0, 0, 1, 1], "label": "x"}]'
+    flagged = json.dumps(
+        [{"bbox_2d": [True, 0, 1, 1], "label": "x"}, {"bbox_2d": [0, 0, 1, 1], "label": "y"}]
+    )
     assert format_reward([flagged]) == [0.5]
 
 
