@@ -2,7 +2,7 @@
 
 Loading is lazy (first use, not ``import trainlog``). ``TRAINLOG_PLUGINS`` limits which
 third-party plugins load (comma-separated entry-point names; empty loads none);
-``TRAINLOG_TRACE_PLUGINS=1`` prints every hook call to stderr.
+``TRAINLOG_TRACE_PLUGINS=1`` prints every registration hook call to stderr.
 """
 
 from __future__ import annotations
@@ -81,9 +81,6 @@ def new_plugin_manager() -> pluggy.PluginManager:
     """A manager with trainlog's hookspecs and nothing registered (tests use one each)."""
     manager = pluggy.PluginManager("trainlog")
     manager.add_hookspecs(hookspecs)
-    if os.environ.get("TRAINLOG_TRACE_PLUGINS"):
-        manager.trace.root.setwriter(lambda message: sys.stderr.write(message))
-        manager.enable_tracing()
     return manager
 
 
@@ -135,15 +132,19 @@ def collect(pm: pluggy.PluginManager, distributions: dict[str, str]) -> Registry
     """Call every registration hook, one implementation at a time, naming the culprit."""
     registry = Registry(distributions=dict(distributions))
     for impl in pm.hook.register_methods.get_hookimpls():
-        _call(impl, lambda spec, p=impl.plugin_name: _add_method(registry, spec, p))
+        _call("register_methods", impl, lambda s, p=impl.plugin_name: _add_method(registry, s, p))
     for impl in pm.hook.register_sinks.get_hookimpls():
-        _call(impl, _adder(registry, registry.sinks, "sink", impl.plugin_name))
+        _call("register_sinks", impl, _adder(registry, registry.sinks, "sink", impl.plugin_name))
     for impl in pm.hook.register_renderers.get_hookimpls():
-        _call(impl, _adder(registry, registry.renderers, "renderer", impl.plugin_name))
+        table = registry.renderers
+        _call("register_renderers", impl, _adder(registry, table, "renderer", impl.plugin_name))
     return registry
 
 
-def _call(impl: Any, register: Callable[..., None]) -> None:
+def _call(hook: str, impl: Any, register: Callable[..., None]) -> None:
+    """Call one implementation, so a failure names its plugin (pluggy would stop the loop)."""
+    if os.environ.get("TRAINLOG_TRACE_PLUGINS"):
+        sys.stderr.write(f"trainlog: hook {hook} -> {impl.plugin_name}\n")
     try:
         impl.function(register=register)
     except PluginError:

@@ -102,7 +102,7 @@ class Run:
         """
         if kind not in self._kinds:
             self._bad_kind(kind)
-        if type(step) is not int:
+        if type(step) is not int or step < 0:
             step = _check_step(step)
         pending = self._pending
         if len(pending) >= self._max_queue:

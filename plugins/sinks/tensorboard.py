@@ -49,9 +49,8 @@ class TensorBoardSink(Sink):
         if run.resume_from_step is None:
             for old in self.logdir.glob(f"{EVENT_FILE_PREFIX}*"):
                 old.unlink()
-        name = f"{EVENT_FILE_PREFIX}{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}"
-        self.path = self.logdir / f"{name}.trainlog"
-        self.file = open(self.path, "wb")  # noqa: SIM115
+        self.path = _new_event_file(self.logdir)
+        self.file = open(self.path, "xb")  # noqa: SIM115
         self.records = record_writer(self.file)
         Event = self.event_pb2.Event
         self._write(Event(wall_time=time.time(), file_version="brain.Event:2"))
@@ -107,6 +106,16 @@ class TensorBoardSink(Sink):
     def close(self, status: str) -> None:
         self.file.flush()
         self.file.close()
+
+
+def _new_event_file(logdir: Path) -> Path:
+    """A fresh event file name that sorts after earlier ones (TensorBoard reads in name order)."""
+    stem = f"{EVENT_FILE_PREFIX}{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}"
+    for index in range(10000):
+        path = logdir / f"{stem}.{index:04d}.trainlog"
+        if not path.exists():
+            return path
+    raise FileExistsError(f"{logdir}: no free event file name for {stem}")
 
 
 def _is_number(value: Any) -> bool:
