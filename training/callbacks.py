@@ -1,0 +1,131 @@
+"""Callbacks the scripts add next to ``TrainlogCallback``: best/ and sample-named checkpoints."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
+
+from trainlog.integrations.transformers import TrainlogCallback
+from trainlog.plugins import load_plugins
+
+BEST_DIR = "best"
+
+
+class BestModelCallback(TrainerCallback):
+    """Saves the model to ``output_dir/best`` whenever an evaluation beats every earlier one.
+
+    "Best" is the trainlog method's own rule (grpo: highest ``val_reward``, dpo: highest
+    ``val_accuracy``, lora: lowest ``eval_loss``), so ``best/`` and the log's best record
+    always agree. The save is reported to trainlog as a checkpoint marked best; when the
+    trainer also saves a periodic checkpoint at that step, the report waits until after it,
+    so the log names ``best/`` rather than the periodic folder. Must come after the
+    ``TrainlogCallback`` in ``callbacks``. On resume, the best so far is read back from the
+    trainer's restored ``log_history``.
+    """
+
+    def __init__(self, method: str, trainlog_callback: TrainlogCallback, processor: Any = None):
+        spec = load_plugins().method(method)
+        self.metric = spec.best_metric
+        self.mode = spec.best_mode
+        self.eval_key = spec.eval_key
+        self.trainlog = trainlog_callback
+        self.processor = processor
+        self.best: float | None = None
+        self._pending: dict[str, Any] | None = None
+
+    def value(self, metrics: Mapping[str, Any]) -> float | None:
+        """The method's best metric in ``metrics`` (trainer names), if present and finite."""
+        for key, raw in metrics.items():
+            if self.eval_key(key) == self.metric and isinstance(raw, int | float):
+                return float(raw) if math.isfinite(raw) else None
+        return None
+
+    def improves(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        return value < self.best if self.mode == "min" else value > self.best
+
+    def on_train_begin(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
+    ) -> None:
+        self.best = None
+        for entry in state.log_history:
+            value = self.value(entry)
+            if value is not None and self.improves(value):
+                self.best = value
+
+    def on_evaluate(
+        self,
+        args: TrainingArguments,
+        state: TrainerState,
+        control: TrainerControl,
+        metrics: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        value = self.value(metrics or {})
+        if value is None or not self.improves(value):
+            return
+        self.best = value
+        path = Path(args.output_dir) / BEST_DIR
+        if state.is_world_process_zero:
+            save_model(kwargs.get("model"), self.processor or kwargs.get("processing_class"), path)
+        self._pending = {"step": state.global_step, "path": str(path), "epoch": state.epoch}
+        if not control.should_save:
+            self._report()
+
+    def on_save(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
+    ) -> None:
+        self._report()
+
+    def _report(self) -> None:
+        pending, self._pending = self._pending, None
+        run = self.trainlog.run
+        if pending is None or run is None or run.status is not None:
+            return
+        step = pending.pop("step")
+        run.emit("checkpoint", step, best=True, **pending)
+
+
+def save_model(model: Any, processor: Any, path: Path) -> None:
+    """Write the model (the adapter, for a PEFT model) and its processor into ``path``."""
+    if model is None:
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    if processor is not None:
+        processor.save_pretrained(tmp)
+    shutil.rmtree(path, ignore_errors=True)
+    os.replace(tmp, path)
+
+
+class SampleNamedCheckpoints(TrainerCallback):
+    """Renames ``checkpoint-<step>`` to ``checkpoint-samples-<N>`` (N: prompts seen), as GRPO's
+    seed layout has it. Must come before the ``TrainlogCallback`` so the log names the new
+    folder; give that callback ``checkpoint_path=this.path``.
+    """
+
+    def __init__(self, samples_per_step: int):
+        self.samples_per_step = samples_per_step
+
+    def path(self, args: TrainingArguments, state: TrainerState) -> str:
+        samples = state.global_step * self.samples_per_step
+        return os.path.join(args.output_dir, f"checkpoint-samples-{samples}")
+
+    def on_save(
+        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
+    ) -> None:
+        if not state.is_world_process_zero:
+            return
+        source = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        target = Path(self.path(args, state))
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(source, target)
