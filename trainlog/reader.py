@@ -7,14 +7,16 @@ whose ``training_log.json`` is missing or corrupt but whose journal is intact.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trainlog.errors import LogFormatError
+from trainlog.history import History
 from trainlog.journal import journal_dir, read_journal
-from trainlog.jsonio import loads_strict
 from trainlog.logfile import LOG_FILE, LogState
 
 MAX_LOG_BYTES = 4 << 30
@@ -28,8 +30,9 @@ class RunLog:
     path: Path
     method: str
     config: dict[str, Any]
-    train_history: list[dict[str, Any]]
-    val_history: list[dict[str, Any]]
+    train_history: Sequence[dict[str, Any]]
+    """A list, or a lazily parsed ``History`` for a log in trainlog's line-per-entry layout."""
+    val_history: Sequence[dict[str, Any]]
     best: dict[str, Any] | None
     """The best checkpoint: ``{step, epoch, ..., metric values, path}`` for every method."""
     raw: dict[str, Any] = field(default_factory=dict)
@@ -50,7 +53,7 @@ class RunLog:
     def name(self) -> str:
         return self.path.parent.name or str(self.path)
 
-    def history(self, name: str) -> list[dict[str, Any]]:
+    def history(self, name: str) -> Sequence[dict[str, Any]]:
         return self.train_history if name == "train_history" else self.val_history
 
 
@@ -72,7 +75,7 @@ def read_log(path: str | os.PathLike[str]) -> RunLog:
     problem = _problem_with(log_path)
     if problem is None:
         try:
-            return parse_log(log_path, _load(log_path))
+            return _read_file(log_path)
         except LogFormatError as exc:
             problem = str(exc)
     rebuilt = read_from_journal(run_dir)
@@ -98,13 +101,60 @@ def _problem_with(log_path: Path) -> str | None:
     return None
 
 
-def _load(log_path: Path) -> Any:
+def _read_file(log_path: Path) -> RunLog:
     try:
         data = log_path.read_bytes()
     except OSError as exc:
         raise LogFormatError(f"{log_path}: cannot read ({exc.strerror})") from None
+    split = split_histories(log_path, data)
+    if split is not None:
+        skeleton, lazy = split
+        log = parse_log(log_path, _decode(log_path, skeleton))
+        if all(log.raw.get(name) == [] for name in lazy):
+            log.raw.update(lazy)
+            log.train_history = lazy.get("train_history", log.train_history)
+            log.val_history = lazy.get("val_history", log.val_history)
+            log.best = _best(log.raw, log.val_history)
+            if not isinstance(log.raw.get("method"), str):
+                log.method = infer_method(log.raw, log.train_history, log.val_history)
+            return log
+    return parse_log(log_path, _decode(log_path, data))
+
+
+LAZY_HISTORIES = ("train_history", "val_history")
+
+
+def split_histories(path: Path, data: bytes) -> tuple[bytes, dict[str, History]] | None:
+    """Cut the history lists out of a log in trainlog's layout (one entry a line).
+
+    Returns the rest of the document with ``[]`` in their place, and a lazy History for each
+    list; None when the layout is another (the seed's ``indent=2`` files): parse it whole.
+    """
+    lazy: dict[str, History] = {}
+    pieces: list[bytes] = []
+    position = 0
+    for name in LAZY_HISTORIES:
+        opening = f'\n  "{name}": [\n'.encode()
+        start = data.find(opening, position)
+        if start < 0:
+            continue
+        body = start + len(opening)
+        end = data.find(b"\n  ]", body)
+        history = History.from_lines(path, name, data, body, end) if end > 0 else None
+        if history is None:
+            return None
+        lazy[name] = history
+        pieces += [data[position : body - 2], b"[]"]
+        position = end + len(b"\n  ]")
+    if not lazy:
+        return None
+    return b"".join([*pieces, data[position:]]), lazy
+
+
+def _decode(log_path: Path, data: bytes) -> Any:
+    """Parse JSON; NaN and Infinity are accepted because Python-written logs contain them."""
     try:
-        return loads_strict(data)
+        return json.loads(data)
     except RecursionError:
         raise LogFormatError(f"{log_path}: JSON nested too deeply") from None
     except UnicodeDecodeError:
@@ -137,14 +187,14 @@ def parse_log(path: Path, data: Any) -> RunLog:
     return RunLog(path, method, config, train, val, _best(data, val), raw=data)
 
 
-def _entries(path: Path, name: str, items: list[Any]) -> list[dict[str, Any]]:
+def _entries(path: Path, name: str, items: list[Any]) -> Sequence[dict[str, Any]]:
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise LogFormatError(f"{path}: {name}[{index}] is not an object")
     return items
 
 
-def _best(data: dict[str, Any], val: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _best(data: dict[str, Any], val: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     best = data.get("best_checkpoint")
     if isinstance(best, dict):
         return best
@@ -160,7 +210,9 @@ def _best(data: dict[str, Any], val: list[dict[str, Any]]) -> dict[str, Any] | N
     return record
 
 
-def infer_method(data: dict[str, Any], train: list[dict], val: list[dict]) -> str:
+def infer_method(
+    data: dict[str, Any], train: Sequence[dict[str, Any]], val: Sequence[dict[str, Any]]
+) -> str:
     """Guess the method of a log that does not name it, from the keys the seed fixes."""
     keys = set().union(*(e.keys() for e in val[:50]), *(e.keys() for e in train[:50]))
     if isinstance(data.get("best_checkpoint"), dict):
