@@ -52,9 +52,11 @@ def to_jsonable(value: Any, depth: int = 0) -> Any:
     return str(value)
 
 
-def dumps_compact(value: Any) -> str:
-    """One-line strict JSON (``value`` must already be JSON-safe)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+dumps_compact = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(", ", ": ")
+).encode
+"""One-line strict JSON; raises ValueError on NaN/Infinity (built once: ``json.dumps`` with
+options builds a new encoder per call, which doubles the cost on the writer's hot path)."""
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from trainlog.events import CHECKPOINT, EVAL, TRAIN
 
 Direction = Literal["min", "max"]
 KeyMapper = Callable[[str], str]
+Deriver = Callable[[str, int, dict[str, Any]], None]
 
 
 def same_key(key: str) -> str:
@@ -69,8 +70,9 @@ class MethodSpec:
         default_factory=lambda: {TRAIN: "train_history", EVAL: "val_history"}
     )
     """Event kind → top-level list it is recorded in. A plugin may add kinds."""
-    derive: Callable[[str, int, dict[str, Any], Mapping[str, Any]], None] | None = None
-    """Optional: ``derive(kind, step, values, config)`` fills derived fields in place."""
+    derive: Callable[[Mapping[str, Any]], Deriver | None] | None = None
+    """Optional: ``derive(config)`` returns a ``fill(kind, step, values)`` that adds derived
+    fields in place (or None when the config allows none); called once per run."""
     description: str = ""
 
     @property

@@ -10,10 +10,19 @@ from trainlog.method import BestTracker, Direction, MethodSpec, memoize
 from trainlog.values import coerce_values
 
 _LEADING = ("epoch", "samples")
+_PLAIN = frozenset({float, int, bool, type(None)})
+"""Types that need no coercion (strings are length-checked, everything else converted)."""
+
+Plan = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+"""(source key → log key pairs, final key order) for one kind and one set of keys."""
 
 
 class Normalizer:
-    """Turns ``(kind, step, values, time)`` into the events sinks receive."""
+    """Turns ``(kind, step, values, time)`` into the events sinks receive.
+
+    The same keys arrive at almost every step, so the mapping and ordering of a key set is
+    worked out once (a "plan") and reused; only new key sets take the slow path.
+    """
 
     def __init__(
         self,
@@ -29,35 +38,47 @@ class Normalizer:
         metric = best_metric or spec.best_metric
         fields = spec.best_fields if metric == spec.best_metric else (metric,)
         self.tracker = BestTracker(metric, best_mode or spec.best_mode, fields)
-        self._mappers = {
-            TRAIN: memoize(spec.train_key),
-            EVAL: memoize(spec.eval_key),
-        }
+        self._mappers = {TRAIN: memoize(spec.train_key), EVAL: memoize(spec.eval_key)}
         self._order = {
             kind: _LEADING + (spec.train_fields if kind == TRAIN else spec.val_fields)
             for kind in spec.histories
         }
+        self._plans: dict[tuple[str, tuple[str, ...]], Plan] = {}
+        self._derive = spec.derive(config) if spec.derive is not None else None
 
     def normalize(self, kind: str, step: int, values: Mapping[str, Any], at: float) -> list[Event]:
         if kind == CHECKPOINT:
             return self._checkpoint(step, values, at)
-        coerced = coerce_values(values, lambda key, why: self._warn(f"{kind}:{key}", why))
-        mapper = self._mappers.get(kind)
-        mapped = {mapper(k): v for k, v in coerced.items()} if mapper else coerced
-        mapped.pop("step", None)
-        if self.spec.derive is not None:
-            self.spec.derive(kind, step, mapped, self.config)
+        if not _PLAIN.issuperset(map(type, values.values())):
+            values = coerce_values(values, lambda key, why: self._warn(f"{kind}:{key}", why))
+        keys = tuple(values)
+        plan = self._plans.get((kind, keys))
+        if plan is None:
+            plan = self._plans[(kind, keys)] = self._plan(kind, keys)
+        pairs, order = plan
+        mapped = {target: values[source] for source, target in pairs}
+        if self._derive is not None:
+            self._derive(kind, step, mapped)
         entry: dict[str, Any] = {"step": step}
-        for name in self._order.get(kind, _LEADING):
+        for name in order:
             if name in mapped:
-                entry[name] = mapped.pop(name)
-        entry.update(mapped)
+                entry[name] = mapped[name]
         events = [Event(kind, step, entry, at)]
         if kind == EVAL:
             best = self.tracker.on_eval(entry)
             if best is not None:
                 events.append(Event(BEST, step, best, at))
         return events
+
+    def _plan(self, kind: str, keys: tuple[str, ...]) -> Plan:
+        mapper = self._mappers.get(kind, lambda key: key)
+        pairs = tuple((key, mapper(key)) for key in keys if mapper(key) != "step")
+        probe = {target: 0 for _, target in pairs}
+        if self._derive is not None:
+            self._derive(kind, 0, probe)
+        leading = [name for name in self._order.get(kind, _LEADING) if name in probe]
+        rest = [name for name in probe if name not in leading]
+        return pairs, tuple(leading + rest)
 
     def _checkpoint(self, step: int, values: Mapping[str, Any], at: float) -> list[Event]:
         coerced = coerce_values(values, lambda key, why: self._warn(f"checkpoint:{key}", why))

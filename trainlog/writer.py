@@ -116,7 +116,11 @@ class Writer:
         try:
             history = self.run.method.histories.get(event.kind)
             if history is not None:
-                safe, bad = json_safe(event.entry)
+                try:
+                    journal.append_entry(history, dumps_compact(event.entry))
+                    return
+                except ValueError:
+                    safe, bad = json_safe(event.entry)
                 journal.append_entry(history, dumps_compact(safe))
                 for key in bad:
                     record = {

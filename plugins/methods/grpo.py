@@ -12,6 +12,7 @@ from typing import Any
 from trainlog.hookspecs import hookimpl
 from trainlog.method import (
     CurveSet,
+    Deriver,
     MethodSpec,
     Series,
     best_record_section,
@@ -48,11 +49,17 @@ def samples_per_step(config: Mapping[str, Any]) -> int | None:
     return batch * accumulation * world
 
 
-def derive_samples(kind: str, step: int, values: dict[str, Any], config: Mapping[str, Any]) -> None:
-    if kind in ("train", "eval") and "samples" not in values:
-        per_step = samples_per_step(config)
-        if per_step is not None:
+def derive_samples(config: Mapping[str, Any]) -> Deriver | None:
+    """``samples = step × samples per step`` for train and eval entries that lack it."""
+    per_step = samples_per_step(config)
+    if per_step is None:
+        return None
+
+    def fill(kind: str, step: int, values: dict[str, Any]) -> None:
+        if kind in ("train", "eval") and "samples" not in values:
             values["samples"] = step * per_step
+
+    return fill
 
 
 def _sub_reward_curve(name: str) -> CurveSet:

@@ -17,17 +17,6 @@ from trainlog.jsonio import atomic_writer
 from trainlog.sink import RunContext, Sink
 
 
-def cell(value: Any) -> Any:
-    """CSV text for a value: empty for None, lowercase booleans, floats as Python writes them."""
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return value
-
-
 class _Table:
     """One CSV file with a growing header."""
 
@@ -54,7 +43,7 @@ class _Table:
         writerow = self.writer.writerow
         columns = self.columns
         for row in rows:
-            writerow([cell(row.get(c)) for c in columns])
+            writerow([row.get(c) for c in columns])  # csv writes None as an empty cell
 
     def _widen(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
