@@ -51,7 +51,7 @@ def columns_of(entries: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def write_csv(path: Path, entries: Sequence[dict[str, Any]]) -> None:
-    fields = columns_of(entries)
+    fields = columns_of(entries) or ["step"]
     with atomic_writer(path) as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, restval="", extrasaction="ignore")
         writer.writeheader()
