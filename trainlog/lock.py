@@ -44,6 +44,10 @@ class DirectoryLock:
         handle.flush()
         self._handle = handle
 
+    def fileno(self) -> int | None:
+        """The locked descriptor: a writer process that inherits it keeps the lock held."""
+        return self._handle.fileno() if self._handle is not None else None
+
     def release(self) -> None:
         if self._handle is not None:
             with contextlib.suppress(OSError):

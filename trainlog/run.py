@@ -14,16 +14,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from trainlog import _version
 from trainlog.errors import ConfigError, RunExistsError, TrainlogError
-from trainlog.journal import Journal, header_record, journal_dir, read_journal
+from trainlog.journal import journal_dir
 from trainlog.jsonio import to_jsonable
 from trainlog.lock import DirectoryLock
 from trainlog.logfile import LOG_FILE
 from trainlog.method import MethodSpec
-from trainlog.normalize import Normalizer
-from trainlog.sink import RunContext
-from trainlog.sink_worker import SinkWorker
+from trainlog.pipeline import start_writer
+from trainlog.process_writer import ProcessWriter
 from trainlog.writer import Marker, Writer
 
 logger = logging.getLogger("trainlog")
@@ -38,6 +36,8 @@ CORE_OPTIONS = {
     "json_interval": 5.0,
     "all_ranks": False,
     "fsync": False,
+    "writer": "thread",
+    "max_backlog_bytes": 512 << 20,
 }
 SINK_OPTIONS = {"tensorboard_dir", "csv_dir", "run_name"}
 
@@ -83,11 +83,15 @@ class Run:
         self._throttled = False
         resume = self.options["resume_from_step"]
         if resume is not None:
-            resume = operator.index(resume)
+            resume = self.options["resume_from_step"] = operator.index(resume)
+        if self.options["writer"] not in ("thread", "process"):
+            raise ConfigError(
+                f"writer must be 'thread' or 'process', not {self.options['writer']!r}"
+            )
         self._lock = DirectoryLock(journal_dir(output_dir))
         self._prepare_directory(resume)
         try:
-            self._writer = self._start(spec, resume, sink_factories)
+            self._writer = self._start(spec, sink_factories)
         except BaseException:
             self._lock.release()
             raise
@@ -174,42 +178,26 @@ class Run:
             for stale in journal_dir(self.output_dir).glob("*.jsonl"):
                 stale.unlink()
 
-    def _start(self, spec: MethodSpec, resume: int | None, factories: Mapping[str, Any]) -> Writer:
-        started = time.time()
-        journal = Journal(self.output_dir, spec.history_keys())
-        previous = read_journal(self.output_dir) if resume is not None else None
-        if previous is not None:
-            started = float(previous.header.get("started_at", started))
-        run = RunContext(
-            output_dir=self.output_dir,
-            method=spec,
-            config=self.config,
-            options=self.options,
-            started_at=started,
-            resume_from_step=resume,
-            journal=journal,
-        )
-        normalizer = Normalizer(
-            spec,
-            self.config,
-            warn=lambda key, why: writer.warn_once(key, why),
-            best_metric=self.options["best_metric"],
-            best_mode=self.options["best_mode"],
-        )
-        header = header_record(
-            spec.name,
-            self.config,
-            {"best_metric": normalizer.tracker.metric, "best_mode": normalizer.tracker.mode},
-            spec.history_keys(),
-            started,
-            _version.__version__,
-        )
-        journal.open(header, resume)
-        if resume is not None:
-            _restore(normalizer, self.output_dir)
-        timeout = float(self.options["sink_timeout"])
-        workers = [SinkWorker(name, factories[name](), timeout) for name in self.sink_names]
-        writer = Writer(run, normalizer, journal, workers, self._pending)
+    def _start(self, spec: MethodSpec, factories: Mapping[str, Any]) -> Writer | ProcessWriter:
+        if self.options["writer"] == "thread":
+            return start_writer(
+                spec,
+                self.output_dir,
+                self.config,
+                self.sink_names,
+                self.options,
+                factories,
+                self._pending,
+            )
+        setup = {
+            "method": spec.name,
+            "output_dir": str(self.output_dir),
+            "config": self.config,
+            "sinks": self.sink_names,
+            "options": to_jsonable(self.options),
+        }
+        lock_fd = self._lock.fileno()
+        writer = ProcessWriter(setup, self._pending, keep_fds=() if lock_fd is None else (lock_fd,))
         writer.start()
         return writer
 
@@ -231,20 +219,6 @@ class Run:
         self._writer.wake.set()
         while len(self._pending) > self._max_queue // 2:
             time.sleep(0.0005)
-
-
-def _restore(normalizer: Normalizer, output_dir: Path) -> None:
-    contents = read_journal(output_dir)
-    if contents is None:
-        return
-    best = None
-    checkpoints = []
-    for record in contents.events:
-        if record.get("kind") == "best":
-            best = record.get("entry")
-        elif record.get("kind") == "checkpoint":
-            checkpoints.append(record.get("entry", {}))
-    normalizer.restore(best, [c for c in checkpoints if "path" in c and "step" in c])
 
 
 def _check_step(step: Any) -> int:

@@ -157,6 +157,11 @@ class Writer:
 
     def _handle(self, marker: Marker) -> None:
         if marker.action == "flush":
+            if self.journal is not None and self.run.options.get("fsync"):
+                try:
+                    self.journal.sync()
+                except Exception as exc:
+                    self._journal_failed(exc)
             requests = [(w, w.request("flush")) for w in self.workers]
             for worker, request in requests:
                 worker.wait(request)
