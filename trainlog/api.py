@@ -27,7 +27,8 @@ def init(
 
     ``sinks`` defaults to ``TRAINLOG_SINKS``, then the YAML settings file, then ``["json"]``.
     Options: ``overwrite``, ``resume_from_step``, ``best_metric``, ``best_mode``,
-    ``sink_timeout``, ``max_queue``, ``json_interval``, ``all_ranks``, ``fsync``.
+    ``sink_timeout``, ``max_queue``, ``json_interval``, ``all_ranks``, ``fsync``, ``writer``
+    (``"thread"`` or ``"process"``), ``max_backlog_bytes``.
     """
     import logging
     from pathlib import Path
