@@ -60,7 +60,9 @@ def parse_args(
     parser: argparse.ArgumentParser, argv: Sequence[str] | None = None
 ) -> argparse.Namespace:
     """Parse ``argv``, taking defaults from ``--config FILE.yaml`` when given."""
-    pre, _ = parser.parse_known_args(argv)
+    pre_parser = argparse.ArgumentParser(add_help=False)
+    pre_parser.add_argument("--config", type=Path)
+    pre, _ = pre_parser.parse_known_args(argv)
     if pre.config is not None:
         parser.set_defaults(**read_config_file(pre.config, parser))
         # Required arguments may come from the file alone.
@@ -165,7 +167,15 @@ def trainer_arguments(args: argparse.Namespace) -> dict[str, Any]:
     ``bf16`` is passed explicitly: TRL's configs default it to True, which fails on CPU.
     Reporting goes through trainlog's callback, so ``report_to`` is off.
     """
+    from transformers import TrainingArguments
+
     evaluate = bool(args.val_data) and args.eval_steps > 0
+    # transformers 5 renamed gradient_checkpointing (a deprecated alias there).
+    checkpointing = (
+        "activation_checkpointing"
+        if "activation_checkpointing" in TrainingArguments.__dataclass_fields__
+        else "gradient_checkpointing"
+    )
     return {
         "output_dir": args.output_dir,
         "num_train_epochs": args.num_epochs,
@@ -181,7 +191,7 @@ def trainer_arguments(args: argparse.Namespace) -> dict[str, Any]:
         "save_steps": args.save_steps,
         "bf16": args.bf16,
         "fp16": False,
-        "gradient_checkpointing": args.gradient_checkpointing,
+        checkpointing: args.gradient_checkpointing,
         "seed": args.seed,
         "report_to": "none",
     }
