@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -47,3 +48,25 @@ def test_seed_shape_samples_and_checkpoint_names(grpo_run: Path, log_checks: Any
     assert all(Path(path).is_dir() for path in logged)
     assert (grpo_run / "best" / "adapter_model.safetensors").is_file()
     assert (grpo_run / "final" / "adapter_model.safetensors").is_file()
+
+
+def test_resume_from_sample_named_checkpoint(
+    grpo_run: Path, run_script: Any, tmp_path: Path, log_checks: Any
+) -> None:
+    out = tmp_path / "run"
+    shutil.copytree(grpo_run, out)
+    before = log_checks.read_log(out)
+    run_script(
+        "grpo", out, "--max_steps", "4", "--eval_steps", "2", "--num_generations", "2",
+        "--max_completion_length", "8", "--sinks", "json,csv",
+        "--resume_from_checkpoint", str(out / "checkpoint-samples-4"),
+    )  # fmt: skip
+    log = log_checks.read_log(out)
+    assert log_checks.steps(log["train_history"]) == [1, 2, 3, 4]
+    assert log_checks.steps(log["val_history"]) == [2, 4]
+    assert log["train_history"][:2] == before["train_history"][:2]
+    assert [e["samples"] for e in log["train_history"]] == [2, 4, 6, 8]
+    assert log_checks.steps(log_checks.csv_rows(out / "train_history.csv")) == [1, 2, 3, 4]
+    log_checks.assert_log_matches_history(
+        log, log_checks.trainer_log_history(out / "checkpoint-samples-8"), "grpo"
+    )
