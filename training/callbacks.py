@@ -38,6 +38,7 @@ class BestModelCallback(TrainerCallback):
         self.processor = processor
         self.best: float | None = None
         self._pending: dict[str, Any] | None = None
+        self._logged: tuple[int, dict[str, Any]] = (-1, {})
 
     def value(self, metrics: Mapping[str, Any]) -> float | None:
         """The method's best metric in ``metrics`` (trainer names), if present and finite."""
@@ -60,6 +61,19 @@ class BestModelCallback(TrainerCallback):
             if value is not None and self.improves(value):
                 self.best = value
 
+    def on_log(
+        self,
+        args: TrainingArguments,
+        state: TrainerState,
+        control: TrainerControl,
+        logs: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # TRL adds its evaluation metrics (eval_reward...) in ``log``; keep them for
+        # on_evaluate in case the metrics it receives lack them.
+        if logs and any(key.startswith("eval_") for key in logs):
+            self._logged = (state.global_step, dict(logs))
+
     def on_evaluate(
         self,
         args: TrainingArguments,
@@ -68,7 +82,9 @@ class BestModelCallback(TrainerCallback):
         metrics: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
-        value = self.value(metrics or {})
+        step, logged = self._logged
+        merged = {**(logged if step == state.global_step else {}), **(metrics or {})}
+        value = self.value(merged)
         if value is None or not self.improves(value):
             return
         self.best = value
