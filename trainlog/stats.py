@@ -50,10 +50,13 @@ def _finite_or_none(value: Any) -> Any:
     return value
 
 
-def column(entries: Sequence[dict[str, Any]], key: str) -> tuple[np.ndarray, np.ndarray]:
+def column(
+    entries: Sequence[dict[str, Any]], key: str, steps: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``(steps, values)`` as float arrays, keeping only entries where both are finite numbers.
 
     Non-numeric values (null, strings) are dropped rather than failing the whole report.
+    ``steps`` (from ``step_column``) saves re-reading the steps for every key of a history.
     """
     raw = [e.get(key) for e in entries]
     try:
@@ -62,14 +65,16 @@ def column(entries: Sequence[dict[str, Any]], key: str) -> tuple[np.ndarray, np.
         values = np.array([_as_float(v) for v in raw], dtype=np.float64)
     if values.ndim != 1:
         values = np.array([_as_float(v) for v in raw], dtype=np.float64)
-    steps = _steps(entries)
+    if steps is None:
+        steps = step_column(entries)
     keep = np.isfinite(values) & np.isfinite(steps)
     if keep.all():
         return steps, values
     return steps[keep], values[keep]
 
 
-def _steps(entries: Sequence[dict[str, Any]]) -> np.ndarray:
+def step_column(entries: Sequence[dict[str, Any]]) -> np.ndarray:
+    """Each entry's ``step`` as floats (the entry index when a log has no steps at all)."""
     raw = [e.get("step") for e in entries]
     try:
         steps = np.array(raw, dtype=np.float64)
@@ -137,13 +142,14 @@ def metric_stats(steps: np.ndarray, values: np.ndarray, better: Any = None) -> M
         index = int(np.argmax(values))
     else:
         index = -1
+    mean, std = float(values.mean()), float(values.std())
     return MetricStats(
         count=int(values.size),
         final=float(values[-1]),
         best=float(values[index]) if index >= 0 else None,
         best_step=float(steps[index]) if index >= 0 else None,
-        mean=float(values.mean()),
-        std=float(values.std()),
+        mean=mean,
+        std=std if std > 1e-12 * max(abs(mean), 1e-300) else 0.0,
         min=float(values.min()),
         max=float(values.max()),
         trend=trend(steps, values),
