@@ -13,6 +13,9 @@ BUILTIN_RENDERERS = {
     "summary": ("trainlog_plugins.renderers.summary", "SummaryRenderer"),
     "plots": ("trainlog_plugins.renderers.plots", "PlotsRenderer"),
     "csv": ("trainlog_plugins.renderers.csv_export", "CsvRenderer"),
+    "html": ("trainlog_plugins.renderers.html", "HtmlRenderer"),
+    "compare": ("trainlog_plugins.renderers.compare", "CompareRenderer"),
+    "stats": ("trainlog_plugins.renderers.stats", "StatsRenderer"),
 }
 """Renderer name → (module, class); the module loads when the renderer is built."""
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from trainlog import __version__
 from trainlog.errors import TrainlogError
 
-SUBCOMMANDS = ("plugins", "render", "repair")
+SUBCOMMANDS = ("compare", "plugins", "render", "repair", "serve", "watch")
 """Modules under ``trainlog.cli``; each defines ``add_parser(subparsers)`` and ``run(args)``."""
 
 EXIT_USAGE = 2
