@@ -7,11 +7,9 @@ from typing import Any
 
 from trainlog.events import BEST, CHECKPOINT, EVAL, TRAIN, Event
 from trainlog.method import BestTracker, Direction, MethodSpec, memoize
-from trainlog.values import coerce_values
+from trainlog.values import clean_key, coerce_values, needs_coercion
 
 _LEADING = ("epoch", "samples")
-_PLAIN = frozenset({float, int, bool, type(None)})
-"""Types that need no coercion (strings are length-checked, everything else converted)."""
 
 Plan = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 """(source key → log key pairs, final key order) for one kind and one set of keys."""
@@ -49,7 +47,7 @@ class Normalizer:
     def normalize(self, kind: str, step: int, values: Mapping[str, Any], at: float) -> list[Event]:
         if kind == CHECKPOINT:
             return self._checkpoint(step, values, at)
-        if not _PLAIN.issuperset(map(type, values.values())):
+        if needs_coercion(values):
             values = coerce_values(values, lambda key, why: self._warn(f"{kind}:{key}", why))
         keys = tuple(values)
         plan = self._plans.get((kind, keys))
@@ -72,7 +70,7 @@ class Normalizer:
 
     def _plan(self, kind: str, keys: tuple[str, ...]) -> Plan:
         mapper = self._mappers.get(kind, lambda key: key)
-        pairs = tuple((key, mapper(key)) for key in keys if mapper(key) != "step")
+        pairs = tuple((key, clean_key(mapper(key))) for key in keys if mapper(key) != "step")
         probe = {target: 0 for _, target in pairs}
         if self._derive is not None:
             self._derive(kind, 0, probe)
