@@ -10,12 +10,16 @@ A line torn by a crash is ignored on reading: everything committed before it sur
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+import stat
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from trainlog.events import Event
 from trainlog.jsonio import dumps_compact, loads_strict, write_json_atomic
 
 JOURNAL_DIR = ".trainlog"
@@ -24,6 +28,7 @@ EVENTS_FILE = "events.jsonl"
 ENTRY_PREFIX = "    "
 ENTRY_SUFFIX = ",\n"
 FORMAT_VERSION = 1
+WATERMARK_SUFFIX = ".watermark"
 
 
 def journal_dir(output_dir: Path) -> Path:
@@ -56,10 +61,15 @@ class Journal:
         for name in names:
             path = self.dir / f"{name}.jsonl"
             if resume_from_step is not None and path.exists():
-                keep_through_step(path, resume_from_step)
+                keep_through_step(path, resume_from_step, events=name == "events")
             elif resume_from_step is None and path.exists():
                 path.unlink()
-            self._files[name] = open(path, "a", encoding="utf-8", newline="")  # noqa: SIM115
+            self._files[name] = open(  # noqa: SIM115
+                path, "a", encoding="utf-8", errors="replace", newline=""
+            )
+        if resume_from_step is None:
+            for stale in self.dir.glob(f"*{WATERMARK_SUFFIX}"):
+                stale.unlink()
         write_json_atomic(self.dir / HEADER_FILE, header)
         self.commit()
 
@@ -91,23 +101,36 @@ class Journal:
         self._files.clear()
 
 
+MAX_LINE_BYTES = 16 << 20
+"""A journal line longer than this is garbage (entries are a few hundred bytes): stop there."""
+
+
+def is_regular_file(path: Path) -> bool:
+    """True for a plain file (following links): never open a FIFO or device, which can hang."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Parsed records of a journal file with their end offsets; stops at a torn line."""
-    if not path.exists():
+    if not is_regular_file(path):
         return
     offset = 0
     with open(path, "rb") as handle:
-        for raw in handle:
-            if limit is not None and offset + len(raw) > limit:
-                return
+        while True:
+            raw = handle.readline(MAX_LINE_BYTES + 1)
             if not raw.endswith(b"\n"):
+                return
+            if limit is not None and offset + len(raw) > limit:
                 return
             text = raw.strip()
             if text.endswith(b","):
                 text = text[:-1]
             try:
                 record = loads_strict(text)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return
             if not isinstance(record, dict):
                 return
@@ -115,8 +138,12 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, dict
             yield offset, record
 
 
-def keep_through_step(path: Path, step: int) -> None:
-    """Rewrite a journal file keeping records with ``step <= step`` (used on resume)."""
+def keep_through_step(path: Path, step: int, events: bool = False) -> None:
+    """Rewrite a journal file keeping records with ``step <= step`` (used on resume).
+
+    In ``events.jsonl`` (``events=True``) records of the wrong shape are dropped too, and so
+    are status records: they belong to the session that ended, the resumed one writes its own.
+    """
     tmp = path.with_suffix(".resume.tmp")
     with open(path, "rb") as source, open(tmp, "wb") as target:
         offset = 0
@@ -125,7 +152,11 @@ def keep_through_step(path: Path, step: int) -> None:
             raw = source.read(end - offset)
             offset = end
             record_step = record.get("step")
-            if isinstance(record_step, int) and record_step <= step:
+            if type(record_step) is not int:
+                continue
+            if events and (record.get("kind") == "status" or not is_event_record(record)):
+                continue
+            if record_step <= step:
                 target.write(raw)
     os.replace(tmp, path)
 
@@ -138,6 +169,49 @@ def valid_length(path: Path) -> int:
     return end
 
 
+def history_events(
+    output_dir: Path, histories: Mapping[str, str], after: int, through: int
+) -> list[Event]:
+    """Journal entries with ``after < step <= through`` as events, in step order.
+
+    On resume, a sink that lags the journal (CSV, TensorBoard) replays these to catch up.
+    """
+    now = time.time()
+    events = []
+    for kind, history in histories.items():
+        for _, record in iter_lines(history_file(output_dir, history)):
+            step = record.get("step")
+            if type(step) is int and after < step <= through:
+                events.append(Event(kind, step, record, now))
+    events.sort(key=lambda event: event.step)
+    return events
+
+
+def read_watermark(output_dir: Path, sink: str) -> int:
+    """The last step ``sink`` recorded as flushed (0 if unknown): it holds every step up to it."""
+    path = journal_dir(output_dir) / f"{sink}{WATERMARK_SUFFIX}"
+    if not is_regular_file(path):
+        return 0
+    try:
+        text = path.read_text(encoding="ascii", errors="replace").strip()[:32]
+    except OSError:
+        return 0
+    return int(text) if text.isdigit() else 0
+
+
+def write_watermark(output_dir: Path, sink: str, step: int) -> None:
+    """Record that ``sink`` has flushed every step up to ``step`` (small file, replaced whole)."""
+    path = journal_dir(output_dir) / f"{sink}{WATERMARK_SUFFIX}"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(str(int(step)), encoding="ascii")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 @dataclass
 class JournalContents:
     """A journal read back whole (for rebuilding, repair and rendering a crashed run)."""
@@ -148,13 +222,62 @@ class JournalContents:
     torn_lines: int = 0
 
 
+MAX_HEADER_BYTES = 64 << 20
+
+
 def read_header(output_dir: Path) -> dict[str, Any] | None:
+    """``run.json``, checked and cleaned; None when missing or not a trainlog header."""
     path = journal_dir(output_dir) / HEADER_FILE
-    try:
-        header = loads_strict(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if not is_regular_file(path):
         return None
-    return header if isinstance(header, dict) else None
+    try:
+        if path.stat().st_size > MAX_HEADER_BYTES:
+            return None
+        header = loads_strict(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return clean_header(header)
+
+
+def clean_header(header: Any) -> dict[str, Any] | None:
+    """The header with every field of the expected type, or None if it is not a header."""
+    if not isinstance(header, dict) or not isinstance(header.get("method"), str):
+        return None
+    histories = header.get("histories", ["train_history", "val_history"])
+    if not isinstance(histories, list) or not all(_plain_name(h) for h in histories):
+        return None
+    started = header.get("started_at")
+    return {
+        **header,
+        "histories": list(dict.fromkeys(histories)),
+        "config": header["config"] if isinstance(header.get("config"), dict) else {},
+        "options": header["options"] if isinstance(header.get("options"), dict) else {},
+        "started_at": float(started) if _finite_number(started) else 0.0,
+        "trainlog_version": str(header.get("trainlog_version", "")),
+    }
+
+
+def _plain_name(name: Any) -> bool:
+    """A history name is a file stem in the journal folder: no separators, no dot first."""
+    return (
+        isinstance(name, str)
+        and 0 < len(name) <= 100
+        and not name.startswith(".")
+        and all(c.isalnum() or c in "_-." for c in name)
+    )
+
+
+def _finite_number(value: Any) -> bool:
+    return type(value) in (int, float) and abs(value) < 1e11
+
+
+def is_event_record(record: dict[str, Any]) -> bool:
+    """An events.jsonl record of the expected shape: kind, integer step, entry object."""
+    return (
+        isinstance(record.get("kind"), str)
+        and type(record.get("step")) is int
+        and isinstance(record.get("entry"), dict)
+    )
 
 
 def read_journal(output_dir: Path) -> JournalContents | None:
@@ -163,13 +286,14 @@ def read_journal(output_dir: Path) -> JournalContents | None:
     if header is None:
         return None
     contents = JournalContents(header=header)
-    for history in header.get("histories", ["train_history", "val_history"]):
+    for history in header["histories"]:
         path = history_file(output_dir, history)
         contents.histories[history] = [record for _, record in iter_lines(path)]
         contents.torn_lines += _torn(path)
     events_path = journal_dir(output_dir) / EVENTS_FILE
-    contents.events = [record for _, record in iter_lines(events_path)]
-    contents.torn_lines += _torn(events_path)
+    records = [record for _, record in iter_lines(events_path)]
+    contents.events = [record for record in records if is_event_record(record)]
+    contents.torn_lines += _torn(events_path) + len(records) - len(contents.events)
     return contents
 
 

@@ -40,7 +40,12 @@ class LogState:
     finished_at: float | None = None
 
     def apply(self, kind: str, step: int, entry: Mapping[str, Any]) -> None:
-        """Fold one journal event (checkpoint, best, nonfinite, status) into the state."""
+        """Fold one journal event (checkpoint, best, nonfinite, status) into the state.
+
+        Records come from disk and may be damaged: a field of the wrong type is ignored.
+        """
+        if not isinstance(entry, Mapping):
+            return
         if kind == BEST:
             self.best = dict(entry)
         elif kind == CHECKPOINT:
@@ -51,9 +56,14 @@ class LogState:
             if len(self.nonfinite) < MAX_NONFINITE_RECORDS:
                 self.nonfinite.append(dict(entry))
         elif kind == "status":
-            self.status = str(entry.get("status", self.status))
-            self.finished_at = entry.get("time", self.finished_at)
-            self.failed_sinks = dict(entry.get("failed_sinks", self.failed_sinks))
+            if isinstance(entry.get("status"), str):
+                self.status = entry["status"]
+            finished = entry.get("time")
+            if type(finished) in (int, float) and abs(finished) < 1e12:
+                self.finished_at = finished
+            failed = entry.get("failed_sinks")
+            if isinstance(failed, Mapping):
+                self.failed_sinks = {str(k): str(v) for k, v in failed.items()}
 
 
 def compose(
@@ -122,4 +132,7 @@ def _extras(state: LogState) -> dict[str, Any]:
 
 
 def _iso(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+    except (OverflowError, ValueError, OSError):
+        return ""

@@ -75,9 +75,11 @@ def read_log(path: str | os.PathLike[str]) -> RunLog:
     problem = _problem_with(log_path)
     if problem is None:
         try:
-            return _read_file(log_path)
+            log = _read_file(log_path)
         except LogFormatError as exc:
             problem = str(exc)
+        else:
+            return _prefer_journal_if_crashed(log, run_dir)
     rebuilt = read_from_journal(run_dir)
     if rebuilt is not None:
         rebuilt.note = f"{problem}; rebuilt from the journal in {journal_dir(run_dir)}"
@@ -94,6 +96,8 @@ def _problem_with(log_path: Path) -> str | None:
         return f"{log_path}: no such file"
     except OSError as exc:
         return f"{log_path}: cannot read ({exc.strerror})"
+    if not log_path.is_file():
+        return f"{log_path}: not a regular file"
     if size == 0:
         return f"{log_path}: empty file"
     if size > MAX_LOG_BYTES:
@@ -226,6 +230,32 @@ def infer_method(
     return "lora"
 
 
+def _prefer_journal_if_crashed(log: RunLog, run_dir: Path) -> RunLog:
+    """A log left ``running`` by a process that died: its journal may hold more (recover it).
+
+    ``training_log.json`` is rewritten every ``json_interval``; the journal holds every event
+    up to the crash. Nothing is written: ``trainlog repair`` rewrites the file.
+    """
+    if log.status != "running" or not (journal_dir(run_dir) / "run.json").is_file():
+        return log
+    from trainlog.recover import run_is_live
+
+    if run_is_live(run_dir):
+        return log
+    rebuilt = read_from_journal(run_dir)
+    if rebuilt is None or rebuilt.method != log.method:
+        return log
+    if len(rebuilt.train_history) + len(rebuilt.val_history) < len(log.train_history) + len(
+        log.val_history
+    ):
+        return log
+    rebuilt.note = (
+        f"{log.path}: the run stopped without finishing; rebuilt from the journal in "
+        f"{journal_dir(run_dir)} (trainlog repair {run_dir} rewrites the file)"
+    )
+    return rebuilt
+
+
 def read_from_journal(run_dir: Path) -> RunLog | None:
     """Rebuild the log model from ``run_dir``'s journal, or None if there is none."""
     contents = read_journal(run_dir)
@@ -240,7 +270,12 @@ def read_from_journal(run_dir: Path) -> RunLog | None:
         best_metric=str((header.get("options") or {}).get("best_metric", "")),
     )
     for record in contents.events:
-        state.apply(str(record.get("kind")), int(record.get("step") or 0), record.get("entry", {}))
+        state.apply(record["kind"], record["step"], record["entry"])
+    if state.status == "running":
+        from trainlog.recover import run_is_live
+
+        if not run_is_live(run_dir):
+            state.status = "interrupted"
     raw = {"method": state.method, "status": state.status, "config": state.config}
     return RunLog(
         path=run_dir / LOG_FILE,

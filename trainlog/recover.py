@@ -42,7 +42,7 @@ def repair(run_dir: Path) -> RepairReport:
         best_metric=str(options.get("best_metric") or spec.best_metric),
     )
     for record in contents.events:
-        state.apply(str(record.get("kind")), int(record.get("step") or 0), record.get("entry", {}))
+        state.apply(record["kind"], record["step"], record["entry"])
     if state.status == "running":
         state.status = "interrupted"
     histories = tuple(header.get("histories") or spec.history_keys())
@@ -55,3 +55,28 @@ def repair(run_dir: Path) -> RepairReport:
         torn_lines=contents.torn_lines,
         status=state.status,
     )
+
+
+def run_is_live(run_dir: Path) -> bool:
+    """True while a live process holds ``run_dir``'s lock (a crashed run holds none).
+
+    Probes with a shared lock, released at once; never blocks and never writes.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no locks on Windows
+        return False
+    from trainlog.lock import LOCK_FILE
+
+    path = journal_dir(run_dir) / LOCK_FILE
+    try:
+        handle = open(path, "rb")  # noqa: SIM115
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False

@@ -7,12 +7,14 @@ header (atomically, earlier rows kept with an empty cell), then appending resume
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from trainlog.events import Event
 from trainlog.hookspecs import hookimpl
+from trainlog.journal import history_events
 from trainlog.jsonio import atomic_writer
 from trainlog.sink import RunContext, Sink
 
@@ -26,6 +28,8 @@ class _Table:
         self.known: set[str] = set()
         self.handle: IO[str] | None = None
         self.writer: Any = None
+        self.last_step = 0
+        """On resume: the last step of the rows kept (the journal replays what follows)."""
 
     def start(self, keep_through_step: int | None) -> None:
         if keep_through_step is not None and self.path.exists():
@@ -60,17 +64,21 @@ class _Table:
             self.handle = None
         old_rows: list[dict[str, str]] = []
         if self.path.exists():
-            with open(self.path, newline="", encoding="utf-8") as source:
-                reader = csv.DictReader(source)
-                for name in reader.fieldnames or []:
-                    if name not in self.known:
-                        self.known.add(name)
-                        self.columns.append(name)
-                old_rows = list(reader)
+            with open(self.path, newline="", encoding="utf-8", errors="replace") as source:
+                text = source.read()
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            for name in reader.fieldnames or []:
+                if name not in self.known:
+                    self.known.add(name)
+                    self.columns.append(name)
+            old_rows = list(reader)
+            if old_rows and not text.endswith("\n"):
+                old_rows.pop()  # a row torn by a killed process
         if keep_through_step is not None:
             old_rows = [
                 r for r in old_rows if _step(r) is not None and _step(r) <= keep_through_step
             ]
+            self.last_step = max((_step(r) or 0 for r in old_rows), default=0)
         with atomic_writer(self.path) as target:
             writer = csv.writer(target)
             writer.writerow(self.columns)
@@ -99,7 +107,7 @@ class _Table:
 def _step(row: dict[str, str]) -> int | None:
     try:
         return int(float(row.get("step") or ""))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -117,6 +125,16 @@ class CsvSink(Sink):
         }
         for table in self.tables.values():
             table.start(run.resume_from_step)
+        if run.resume_from_step is not None:
+            for kind, table in self.tables.items():
+                missed = history_events(
+                    run.output_dir,
+                    {kind: run.method.histories[kind]},
+                    table.last_step,
+                    run.resume_from_step,
+                )
+                if missed:
+                    table.append([event.entry for event in missed])
 
     def write(self, events: Sequence[Event]) -> None:
         grouped: dict[str, list[dict[str, Any]]] = {}

@@ -4,8 +4,8 @@ Header, config and resume events are ``tensorboard.compat.proto`` messages; the 
 scalar events, the hot path, are encoded by ``tfrecord.ScalarEncoder`` (same bytes,
 a fraction of the cost). All of a step's scalars go into one event (one record, one
 checksum), tags group curves (``train/loss``, ``eval/val_reward``), and the run's config
-is recorded as a text summary. On resume, a ``SessionLog.START`` at the resume step makes
-TensorBoard's readers purge the steps after it.
+is recorded as a text summary. On resume, a ``SessionLog.START`` makes TensorBoard's readers
+purge the steps after the last one flushed, and the journal replays those up to the resume step.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from trainlog.events import Event
 from trainlog.hookspecs import hookimpl
+from trainlog.journal import history_events, read_watermark, write_watermark
 from trainlog.jsonio import dumps_compact, to_jsonable
 from trainlog.sink import RunContext, Sink
 from trainlog_plugins.sinks.tfrecord import ScalarEncoder, frame
@@ -54,11 +55,20 @@ class TensorBoardSink(Sink):
         self.file = open(self.path, "xb")  # noqa: SIM115
         Event = self.event_pb2.Event
         self._write(Event(wall_time=time.time(), file_version="brain.Event:2"))
+        self.output_dir = run.output_dir
+        self.last_step = 0
         if run.resume_from_step is not None:
-            purge_step = run.resume_from_step + 1
+            # Purge after the last step these files surely hold, then replay the journal up
+            # to the resume step: steps written after the last flush may be partial.
+            held = min(read_watermark(run.output_dir, self.name), run.resume_from_step)
             session_log = self.event_pb2.SessionLog(status=self.event_pb2.SessionLog.START)
-            self._write(Event(wall_time=time.time(), step=purge_step, session_log=session_log))
+            self._write(Event(wall_time=time.time(), step=held + 1, session_log=session_log))
         self._write_config(run)
+        if run.resume_from_step is not None:
+            self.write(
+                history_events(run.output_dir, run.method.histories, held, run.resume_from_step)
+            )
+            self.last_step = run.resume_from_step
         self.file.flush()
 
     def _write(self, event: Any) -> None:
@@ -94,13 +104,17 @@ class TensorBoardSink(Sink):
                     records.append(frame(data))
         self.file.write(b"".join(records))
         self.file.flush()
+        if events:
+            self.last_step = max(self.last_step, events[-1].step)
 
     def flush(self) -> None:
         self.file.flush()
+        write_watermark(self.output_dir, self.name, self.last_step)
 
     def close(self, status: str) -> None:
         self.file.flush()
         self.file.close()
+        write_watermark(self.output_dir, self.name, self.last_step)
 
 
 def _new_event_file(logdir: Path) -> Path:
