@@ -53,11 +53,21 @@ class ColumnCache:
     def __init__(self, log: RunLog):
         self.log = log
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._steps: dict[str, np.ndarray] = {}
+        self._keys: dict[str, set[str]] = {}
 
     def get(self, series: Series) -> tuple[np.ndarray, np.ndarray]:
         key = (series.history, series.key)
         if key not in self._cache:
-            self._cache[key] = series_data.column(self.log.history(series.history), series.key)
+            history = self.log.history(series.history)
+            if series.history not in self._keys:
+                self._keys[series.history] = series_data.keys_of(history)
+            if series.key not in self._keys[series.history]:
+                return series_data.EMPTY
+            if series.history not in self._steps:
+                self._steps[series.history] = series_data.steps_of(history)
+            steps = self._steps[series.history]
+            self._cache[key] = series_data.column(history, series.key, steps)
         return self._cache[key]
 
 
@@ -99,7 +109,8 @@ def draw_curve(log: RunLog, curve: CurveSet, columns: ColumnCache, path: Path) -
         return False
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    fig.subplots_adjust(left=0.08, right=0.975, top=0.92, bottom=0.09)
     ax = fig.add_subplot()
     for index, (series, x, y) in enumerate(data):
         color = f"C{index}"
@@ -173,6 +184,11 @@ def _decorate(ax: Axes, curve: CurveSet, log: RunLog, positive: bool) -> None:
         ax.set_yscale("log")
     else:
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
-    ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+    if max(ax.get_xlim()) >= 10_000:
+        from matplotlib.ticker import EngFormatter
+
+        ax.xaxis.set_major_formatter(EngFormatter(sep=""))
+    else:
+        ax.ticklabel_format(axis="x", style="plain", useOffset=False)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize=9, framealpha=0.85)

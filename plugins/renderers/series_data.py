@@ -16,19 +16,39 @@ MAX_POINTS = 4000
 NOISE_RATIO = 0.5
 """Noisy: the median second difference is at least this share of the median first one
 (about 1.7 for white noise, near 0 for a smooth schedule or a clean decay)."""
+EMPTY = (np.empty(0), np.empty(0))
 SMOOTH_POINTS = 30
 """The EMA spans about 1/SMOOTH_POINTS of the series (at least 5 points)."""
 
 
-def column(history: Sequence[dict[str, Any]], key: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(steps, values)`` of the entries that hold a finite number under ``key``."""
+def keys_of(history: Sequence[dict[str, Any]]) -> set[str]:
+    """Every key any entry holds (cheap: consecutive entries usually share their keys)."""
+    keys: set[str] = set()
+    previous: Any = None
+    for entry in history:
+        current = entry.keys()
+        if current != previous:
+            keys.update(current)
+            previous = current
+    return keys
+
+
+def steps_of(history: Sequence[dict[str, Any]]) -> np.ndarray:
+    """The ``step`` of every entry (NaN where missing); entry numbers when no entry has one."""
+    x = _floats([e.get("step", math.nan) for e in history])
+    return np.arange(len(x), dtype=float) if len(x) and np.isnan(x).all() else x
+
+
+def column(
+    history: Sequence[dict[str, Any]], key: str, steps: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(steps, values)`` of the entries that hold a finite number under ``key``.
+
+    ``steps`` is ``steps_of(history)`` when the caller already has it (one pass saved a key).
+    """
     nan = math.nan
-    values = [e.get(key, nan) for e in history]
-    steps = [e.get("step", nan) for e in history]
-    y = _floats(values)
-    x = _floats(steps)
-    if np.isnan(x).all():
-        x = np.arange(len(y), dtype=float)
+    y = _floats([e.get(key, nan) for e in history])
+    x = steps_of(history) if steps is None else steps
     keep = np.isfinite(y) & np.isfinite(x)
     if not keep.all():
         x, y = x[keep], y[keep]
