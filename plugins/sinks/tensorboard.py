@@ -118,8 +118,17 @@ class TensorBoardSink(Sink):
 
 
 def _new_event_file(logdir: Path) -> Path:
-    """A fresh event file name that sorts after earlier ones (TensorBoard reads in name order)."""
-    stem = f"{EVENT_FILE_PREFIX}{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}"
+    """A fresh event file name that sorts after earlier ones (TensorBoard reads in name order).
+
+    The timestamp is pushed past every existing file's: a run resumed within the same
+    second by another process (another pid) must still sort last.
+    """
+    stamp = int(time.time())
+    for old in logdir.glob(f"{EVENT_FILE_PREFIX}*"):
+        field = old.name[len(EVENT_FILE_PREFIX) :].split(".", 1)[0]
+        if field.isdigit():
+            stamp = max(stamp, int(field) + 1)
+    stem = f"{EVENT_FILE_PREFIX}{stamp:010d}.{socket.gethostname()}.{os.getpid()}"
     for index in range(10000):
         path = logdir / f"{stem}.{index:04d}.trainlog"
         if not path.exists():
