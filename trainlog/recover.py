@@ -48,7 +48,12 @@ def repair(run_dir: Path) -> RepairReport:
     histories = tuple(header.get("histories") or spec.history_keys())
     offsets = {h: valid_length(history_file(run_dir, h)) for h in histories}
     offsets["events"] = valid_length(journal_dir(run_dir) / EVENTS_FILE)
-    compose(run_dir, state, histories, offsets, spec.final_section)
+    try:
+        compose(run_dir, state, histories, offsets, spec.final_section)
+    except OSError as exc:
+        raise LogFormatError(
+            f"{run_dir / LOG_FILE}: cannot write the rebuilt log ({exc.strerror or exc})"
+        ) from None
     return RepairReport(
         path=run_dir / LOG_FILE,
         entries={h: len(contents.histories.get(h, [])) for h in histories},
