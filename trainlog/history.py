@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from trainlog.errors import LogFormatError
+from trainlog.jsonio import loads_fast
 
 Entry = dict[str, Any]
 
@@ -106,14 +107,14 @@ class History(Sequence[Entry]):
         if self._items is None:
             try:
                 body = self._data[self._start : self._end]
-                items = json.loads(b"[" + body + b"]")
+                items = loads_fast(b"[" + body + b"]")
             except ValueError as exc:
                 raise LogFormatError(
                     f"{self.path}: {self.name} is not valid JSON ({_first_line(exc)})"
                 ) from None
-            for index, item in enumerate(items):
-                if not isinstance(item, dict):
-                    raise LogFormatError(f"{self.path}: {self.name}[{index}] is not an object")
+            if set(map(type, items)) - {dict}:  # one C-level pass; find the culprit only if needed
+                index = next(i for i, item in enumerate(items) if not isinstance(item, dict))
+                raise LogFormatError(f"{self.path}: {self.name}[{index}] is not an object")
             self._items = items
             self._data = b""
         return self._items
