@@ -49,7 +49,10 @@ class LogState:
         if kind == BEST:
             self.best = dict(entry)
         elif kind == CHECKPOINT:
-            self.checkpoints = [c for c in self.checkpoints if c.get("step") != step]
+            path = entry.get("path")
+            self.checkpoints = [
+                c for c in self.checkpoints if (c.get("step"), c.get("path")) != (step, path)
+            ]
             self.checkpoints.append(dict(entry))
         elif kind == "nonfinite":
             self.nonfinite_total += 1

@@ -126,6 +126,7 @@ class BestTracker:
         self.fields = fields if metric in fields else (metric, *fields)
         self.best: dict[str, Any] | None = None
         self._paths: dict[int, str] = {}
+        self._marked: dict[int, str] = {}
 
     def on_eval(self, entry: Mapping[str, Any]) -> dict[str, Any] | None:
         """Record an evaluation; return the new best record if it improved."""
@@ -143,16 +144,23 @@ class BestTracker:
         for key in self.fields:
             if key in entry:
                 record[key] = entry[key]
-        record["path"] = self._paths.get(entry["step"])
+        record["path"] = self._marked.get(entry["step"]) or self._paths.get(entry["step"])
         self.best = record
         return dict(record)
 
     def on_checkpoint(self, step: int, path: str, marked_best: bool) -> dict[str, Any] | None:
-        """Record a saved checkpoint; return the best record if its path changed."""
+        """Record a saved checkpoint; return the best record if its path changed.
+
+        A checkpoint the trainer marked as best wins over a plain one saved at the same step.
+        """
+        if marked_best:
+            self._marked[step] = path
+        elif step in self._marked:
+            return None
         self._paths[step] = path
         if self.best is None:
             return None
-        if marked_best or self.best["step"] == step:
+        if marked_best or (self.best["step"] == step and self.best.get("path") is None):
             if self.best.get("path") == path:
                 return None
             self.best["path"] = path

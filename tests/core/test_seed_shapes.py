@@ -216,3 +216,19 @@ def test_extra_values_are_kept(tmp_path: Path) -> None:
     assert log["train_history"] == [
         {"step": 1, "loss": 1.0, "learning_rate": 1e-4, "grad_norm": 3.5}
     ]
+
+
+def test_checkpoint_marked_best_wins_and_both_are_listed(tmp_path: Path) -> None:
+    with trainlog.init("dpo", tmp_path / "r") as run:
+        run.emit("eval", 100, val_accuracy=0.9)
+        run.emit("checkpoint", 100, path="out/best", best=True)
+        run.emit("checkpoint", 100, path="out/checkpoint-100")
+        run.emit("checkpoint", 200, path="out/checkpoint-200")
+        run.emit("eval", 200, val_accuracy=0.5)
+    log = read_json_strict(tmp_path / "r" / "training_log.json")
+    assert log["best_checkpoint"]["path"] == "out/best"
+    assert [(c["step"], c["path"]) for c in log["checkpoints"]] == [
+        (100, "out/best"),
+        (100, "out/checkpoint-100"),
+        (200, "out/checkpoint-200"),
+    ]
