@@ -6,6 +6,7 @@ Only public tools: ``time.perf_counter``, ``resource.getrusage`` and ``/proc``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import resource
 import statistics
@@ -21,9 +22,17 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # -- the workload ------------------------------------------------------------------------
-def drive(train: Callable[[int, dict], Any], evaluate: Callable[[int, dict], Any], steps: int):
-    """Positional style, ``log(step, dict)``: five scalars a step, an eval every 200 steps."""
-    for step in range(1, steps + 1):
+def drive(
+    train: Callable[[int, dict], Any],
+    evaluate: Callable[[int, dict], Any],
+    steps: int,
+    first: int = 1,
+):
+    """Positional style, ``log(step, dict)``: five scalars a step, an eval every 200 steps.
+
+    Steps ``first`` to ``steps`` inclusive, so a run can be driven in segments.
+    """
+    for step in range(first, steps + 1):
         x = step * 1e-6
         train(
             step, {"loss": 2.0 - x, "reward": x, "kl": 0.01 + x, "learning_rate": 1e-5, "epoch": x}
@@ -224,3 +233,26 @@ def init_trainlog(out: str, sinks: Sequence[str], writer: str | None, **options:
             raise OptionMissing(f"this trainlog has no writer={writer!r} ({exc})") from None
     run = trainlog.init("grpo", out, sinks=list(sinks), overwrite=True, **options)
     return run, "no writer option in this trainlog: its default (thread) writer ran"
+
+
+class WarningLog(logging.Handler):
+    """Collects the warnings of the ``trainlog`` logger (e.g. the max_queue one)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> WarningLog:
+        logging.getLogger("trainlog").addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("trainlog").removeHandler(self)
+
+
+def is_queue_warning(message: str) -> bool:
+    """trainlog's once-only warning that emit had to wait for room in the queue."""
+    return "max_queue" in message or "are queued" in message

@@ -7,7 +7,10 @@ Each scenario runs in its own process (``--worker SCENARIO``):
 * ``bounded-thread`` / ``bounded-process``: the default ``max_queue``; 5 scalars a step and
   an eval every 200 steps. Caller loop time, ``finish()`` time (goal < 30 s), the emitting
   process's VmRSS (``/proc/self/status``) after 10 k steps and after the last step (goal:
-  growth < 30 MB), and the process's total CPU (children included).
+  growth < 30 MB), and the process's total CPU (children included). Queue contents sway
+  those two readings, so RSS is also read after a ``flush()`` at 10 k steps (not counted
+  in the loop time) and after ``finish()``: "growth, queue empty" is the difference.
+  The child's peak RSS (process writer) comes from ``RUSAGE_CHILDREN``.
 * ``queued-thread``: ``max_queue`` above the step count, so emit never waits and
   ``finish()`` drains whatever the writer had not taken yet (reported when the run exposes
   its queue). Shows the memory a queue of that size costs.
@@ -34,6 +37,7 @@ from _common import (
     emit_result,
     init_trainlog,
     num,
+    peak_rss_mb,
     run_worker,
     table,
     vmrss_mb,
@@ -95,6 +99,10 @@ def worker(scenario: str, steps: int) -> None:
         started = time.perf_counter()
         drive_emit(emit, EARLY, every)
         rss_early = vmrss_mb()
+        paused = time.perf_counter()
+        run.flush()  # an empty queue for the second reading; not counted as loop time
+        rss_early_flushed = vmrss_mb()
+        resumed = time.perf_counter()
         drive_emit(emit, steps, every, first=EARLY + 1)
         looped = time.perf_counter()
         rss_end = vmrss_mb()
@@ -109,13 +117,15 @@ def worker(scenario: str, steps: int) -> None:
                 "scenario": scenario,
                 "steps": steps,
                 "every": every,
-                "loop_s": looped - started,
+                "loop_s": looped - started - (resumed - paused),
                 "drain_s": drained - looped,
                 "queued_at_finish": queued,
                 "cpu_s": own_cpu + child_cpu,
                 "child_cpu_s": child_cpu,
                 "rss_start_mb": rss_start,
                 "rss_early_mb": rss_early,
+                "rss_early_flushed_mb": rss_early_flushed,
+                "child_peak_rss_mb": peak_rss_mb()[1],
                 "rss_end_mb": rss_end,
                 "rss_after_mb": vmrss_mb(),
                 "failed_sinks": dict(getattr(report, "failed_sinks", {}) or {}),
@@ -137,6 +147,8 @@ def report(results: list[dict[str, Any]]) -> str:
             notes.append(f"- {name}: not measured ({r.get('skipped') or r.get('error')})")
             continue
         growth = r["rss_end_mb"] - r["rss_early_mb"]
+        settled = r["rss_after_mb"] - r["rss_early_flushed_mb"]
+        child = r["child_peak_rss_mb"]
         queued = r["queued_at_finish"]
         rows.append(
             [
@@ -146,10 +158,12 @@ def report(results: list[dict[str, Any]]) -> str:
                 "?" if queued is None else f"{queued:,}",
                 f"{num(r['drain_s'])} ({'<' if r['drain_s'] < 30 else '≥'} 30)",
                 f"{num(r['cpu_s'])} ({num(r['cpu_s'] / r['steps'] * 1e6)} µs/step)",
-                num(r["rss_early_mb"], 1),
+                f"{num(r['rss_early_mb'], 1)} / {num(r['rss_early_flushed_mb'], 1)}",
                 num(r["rss_end_mb"], 1),
                 f"{growth:+.1f} ({'<' if growth < 30 else '≥'} 30)",
                 num(r["rss_after_mb"], 1),
+                f"{settled:+.1f}",
+                num(child, 0) if child > 1 else "—",
             ]
         )
         if r.get("note"):
@@ -179,10 +193,12 @@ def report(results: list[dict[str, Any]]) -> str:
         "queued at finish",
         "finish() s (goal)",
         "total CPU s",
-        "RSS @10k MB",
+        "RSS @10k MB (then flushed)",
         "RSS @last step MB",
         "growth MB (goal)",
         "RSS after finish MB",
+        "growth, queue empty MB",
+        "child peak RSS MB",
     ]
     text = table(headers, rows)
     if byte_rows:
