@@ -41,7 +41,8 @@ class SummaryRenderer(Renderer):
     def render(self, logs: Sequence[RunLog], ctx: RenderContext) -> list[Path]:
         written: list[Path] = []
         for log in logs:
-            text = summary_text(log, _summary_keys(log))
+            train_keys, val_keys = _method_keys(log)
+            text = summary_text(log, train_keys, val_keys)
             ctx.stdout.write(text)
             if ctx.output_dir is not None and ctx.options.get("save_summary", True):
                 path = ctx.output_dir / SUMMARY_FILE
@@ -50,22 +51,34 @@ class SummaryRenderer(Renderer):
         return written
 
 
-def _summary_keys(log: RunLog) -> tuple[str, ...]:
+def _method_keys(log: RunLog) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """The method's headline train metrics and its validation fields (None: unknown method)."""
     from trainlog.plugins import load_plugins
 
     registry = load_plugins()
     name = registry.method_aliases.get(log.method.lower())
-    return registry.methods[name].summary_keys if name else ()
+    if not name:
+        return (), None
+    spec = registry.methods[name]
+    return spec.summary_keys, spec.val_fields
 
 
-def summary_text(log: RunLog, summary_keys: Sequence[str] = ()) -> str:
-    """The summary block for ``log``, metrics in ``summary_keys`` listed first."""
+def summary_text(
+    log: RunLog, summary_keys: Sequence[str] = (), val_keys: Sequence[str] | None = None
+) -> str:
+    """The summary block for ``log``, metrics in ``summary_keys`` listed first.
+
+    With ``val_keys`` (a known method), the block keeps to the seed's headline metrics —
+    ``summary_keys`` and ``val_keys`` — and names the other metrics on one line each, so a
+    TRL run's dozens of extra values do not drown it; ``--plugins stats`` shows them all.
+    """
+    headline = val_keys is not None
     lines = [RULE, "Training Summary", RULE, ""]
     if log.source == "journal":
         lines += [f"Note: {log.note or 'rebuilt from the journal'}", ""]
     lines += _configuration(log.config)
-    lines += _training(log.train_history, summary_keys)
-    lines += _validation(log.val_history)
+    lines += _training(log.train_history, summary_keys, headline)
+    lines += _validation(log.val_history, val_keys)
     lines += _best(log.best)
     lines.append(RULE)
     return "\n".join(lines) + "\n"
@@ -82,7 +95,9 @@ def _configuration(config: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _training(history: Sequence[dict[str, Any]], summary_keys: Sequence[str]) -> list[str]:
+def _training(
+    history: Sequence[dict[str, Any]], summary_keys: Sequence[str], headline: bool = False
+) -> list[str]:
     count = len(history)
     lines = [f"Training History: {count} {_entries(count)}"]
     if not count:
@@ -94,14 +109,26 @@ def _training(history: Sequence[dict[str, Any]], summary_keys: Sequence[str]) ->
             lines.append(f"  Final {label}: {_plain(last[key])}")
     sample = tail if count <= KEY_SAMPLE else [*history[:KEY_SAMPLE], *tail]
     keys = _metric_keys(sample, summary_keys)
-    for key in keys:
+    shown = [k for k in keys if k in summary_keys] if headline else keys
+    for key in shown:
         value = _last_value(tail, key)
         if value is not _MISSING:
             lines.append(f"  Final {key}: {_metric(key, value)}")
+    lines += _others([k for k in keys if k not in shown])
     return [*lines, ""]
 
 
-def _validation(history: Sequence[dict[str, Any]]) -> list[str]:
+def _others(keys: Sequence[str], width: int = 72) -> list[str]:
+    """One line naming the metrics left out of the headline, cut to ``width``."""
+    if not keys:
+        return []
+    text = ", ".join(keys)
+    if len(text) > width:
+        text = text[: width - 3].rsplit(", ", 1)[0] + ", ..."
+    return [f"  Other metrics ({len(keys)}): {text}"]
+
+
+def _validation(history: Sequence[dict[str, Any]], val_keys: Sequence[str] | None) -> list[str]:
     count = len(history)
     lines = [f"Validation History: {count} {_entries(count)}"]
     if not count:
@@ -109,10 +136,13 @@ def _validation(history: Sequence[dict[str, Any]]) -> list[str]:
     tail = history[-KEY_SAMPLE:]
     if "step" in tail[-1]:
         lines.append(f"  Final Val Step: {_plain(tail[-1]['step'])}")
-    for key in _metric_keys(tail, ()):
+    keys = _metric_keys(tail, val_keys or ())
+    shown = keys if val_keys is None else [k for k in keys if k in val_keys]
+    for key in shown:
         value = _last_value(tail, key)
         if value is not _MISSING:
             lines.append(f"  {key}: {_plain(value)}")
+    lines += _others([k for k in keys if k not in shown])
     return [*lines, ""]
 
 

@@ -98,15 +98,15 @@ def test_configuration_aliases_and_method_keys_first(make_run, capsys):
         "  Final Epoch: 2.0",
         "  Final Samples: 160",
     ]
-    finals = [line.split(":")[0].strip() for line in lines[start + 4 : start + 10]]
+    finals = [line.split(":")[0].strip() for line in lines[start + 4 : start + 9]]
     assert finals == [
         "Final loss",
         "Final reward",
         "Final kl",
         "Final lr",
-        "Final format",
-        "Final bbox",
+        "Other metrics (2)",
     ]
+    assert lines[start + 8].endswith("): format, bbox")
     assert "Validation History: 2 entries" in lines
     assert "  Final Val Step: 40" in lines
     assert f"  Path: {run / 'checkpoint-40'}" in lines
