@@ -60,6 +60,8 @@ def _method_keys(log: RunLog) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
     if not name:
         return (), None
     spec = registry.methods[name]
+    if not isinstance(log.raw.get("method"), str):
+        return spec.summary_keys, None  # method inferred: not trainlog's log, show everything
     return spec.summary_keys, spec.val_fields
 
 
@@ -72,7 +74,7 @@ def summary_text(
     ``summary_keys`` and ``val_keys`` — and names the other metrics on one line each, so a
     TRL run's dozens of extra values do not drown it; ``--plugins stats`` shows them all.
     """
-    headline = val_keys is not None
+    headline = val_keys is not None  # a known method, named by the log itself
     lines = [RULE, "Training Summary", RULE, ""]
     if log.source == "journal":
         lines += [f"Note: {log.note or 'rebuilt from the journal'}", ""]
