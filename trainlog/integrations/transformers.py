@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
@@ -82,6 +82,8 @@ class TrainlogCallback(TrainerCallback):
     True because the trainer itself reuses its output directory. ``checkpoint_path`` tells
     where a trainer that renames its checkpoints puts them. A resumed trainer
     (``global_step > 0`` at train begin) continues the same log after that step.
+    ``average_across_ranks``: True (every number but step and epoch) or a list of keys to
+    average over all ranks (``torch.distributed``) before rank 0 logs them; off by default.
     """
 
     def __init__(
@@ -91,8 +93,10 @@ class TrainlogCallback(TrainerCallback):
         config: Mapping[str, Any] | None = None,
         sinks: Sequence[str] | str | None = None,
         checkpoint_path: CheckpointNamer = default_checkpoint_path,
+        average_across_ranks: bool | Collection[str] = False,
         **options: Any,
     ) -> None:
+        self.average_across_ranks = average_across_ranks
         self.method = method
         self.output_dir = output_dir
         self.config = dict(config or {})
@@ -148,6 +152,8 @@ class TrainlogCallback(TrainerCallback):
         logs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        if self.average_across_ranks and logs:
+            logs = self._averaged(logs)  # a collective: runs on every rank, before the rank check
         if not self.active or not logs:
             return
         if is_eval_log(logs):
@@ -157,6 +163,13 @@ class TrainlogCallback(TrainerCallback):
             logger.debug("trainlog: end-of-training summary not recorded as a step: %s", logs)
         else:
             self._emit("train", state, logs)
+
+    def _averaged(self, logs: dict[str, Any]) -> dict[str, Any]:
+        """``average_across_ranks``: the logged numbers as their mean over every rank."""
+        from trainlog.distributed import mean_across_ranks
+
+        keys = None if self.average_across_ranks is True else self.average_across_ranks
+        return mean_across_ranks(logs, keys)
 
     def on_evaluate(
         self,
