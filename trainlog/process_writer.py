@@ -15,6 +15,8 @@ import os
 import subprocess
 import sys
 import threading
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,10 @@ from trainlog.writer import Marker
 logger = logging.getLogger("trainlog")
 
 _PLAIN = frozenset({float, int, bool, type(None)})
-_BATCH = 4096
+_VALUES = itemgetter(2)
+_BATCH = 65536
+"""Events per frame at most: the shipper takes all that piled up while the caller held the
+GIL, so it keeps pace with a tight loop instead of one small batch per GIL turn."""
 
 
 class ProcessWriter:
@@ -94,7 +99,7 @@ class ProcessWriter:
                 if isinstance(item, Marker):
                     marker = item
                     break
-                batch.append(self._plain(item))
+                batch.append(item)
             self._send(batch)
             if marker is not None:
                 self._control(marker)
@@ -108,8 +113,15 @@ class ProcessWriter:
         return (kind, step, values, at)
 
     def _send(self, batch: list[Any]) -> None:
-        if batch and self.failure is None:
-            self._write(ipc.encode(batch))
+        if not batch or self.failure is not None:
+            return
+        # One C-level pass over every value's type; only a batch holding NumPy scalars,
+        # tensors or other objects is coerced event by event (marshal would turn anything
+        # with a buffer, a NumPy scalar say, into bytes).
+        values = chain.from_iterable(map(dict.values, map(_VALUES, batch)))
+        if not _PLAIN.issuperset(map(type, values)):
+            batch = [self._plain(item) for item in batch]
+        self._write(ipc.encode(batch))
 
     def _write(self, data: bytes) -> None:
         try:
