@@ -58,9 +58,10 @@ class Normalizer:
         if self._derive is not None:
             self._derive(kind, step, mapped)
         entry: dict[str, Any] = {"step": step}
-        for name in order:
-            if name in mapped:
-                entry[name] = mapped[name]
+        try:
+            entry.update(zip(order, map(mapped.__getitem__, order)))
+        except KeyError:  # a derived field the plan expected is absent this time
+            entry.update((name, mapped[name]) for name in order if name in mapped)
         events = [Event(kind, step, entry, at)]
         if kind == EVAL:
             best = self.tracker.on_eval(entry)

@@ -46,8 +46,12 @@ class _Table:
                     break
         writerow = self.writer.writerow
         columns = self.columns
+        layout = tuple(columns)
         for row in rows:
-            writerow([row.get(c) for c in columns])  # csv writes None as an empty cell
+            if tuple(row) == layout:  # the usual case: the row has exactly the header's keys
+                writerow(row.values())
+            else:
+                writerow([row.get(c) for c in columns])  # csv writes None as an empty cell
 
     def _widen(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
