@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from trainlog import ipc
-from trainlog.writer import Marker, Writer
+from trainlog.markers import Marker
+from trainlog.writer import Writer
 
 _DECODED_MAX = 16384
 """Decoded events handed to the writer at most; the rest waits as compact bytes."""

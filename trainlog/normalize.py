@@ -59,7 +59,7 @@ class Normalizer:
             self._derive(kind, step, mapped)
         entry: dict[str, Any] = {"step": step}
         try:
-            entry.update(zip(order, map(mapped.__getitem__, order)))
+            entry.update(zip(order, map(mapped.__getitem__, order), strict=True))
         except KeyError:  # a derived field the plan expected is absent this time
             entry.update((name, mapped[name]) for name in order if name in mapped)
         events = [Event(kind, step, entry, at)]

@@ -22,8 +22,9 @@ from typing import Any
 
 import trainlog
 from trainlog import ipc
+from trainlog.markers import Marker
 from trainlog.values import coerce_values
-from trainlog.writer import Marker
+from trainlog.writer import next_batch
 
 logger = logging.getLogger("trainlog")
 
@@ -84,22 +85,8 @@ class ProcessWriter:
             logger.warning("trainlog: value %r not logged: %s (reported once)", key, reason)
 
     def _loop(self) -> None:
-        pending = self.pending
         while True:
-            if not pending:
-                self.wake.wait(self.poll_seconds)
-                self.wake.clear()
-                continue
-            batch: list[Any] = []
-            marker: Marker | None = None
-            for _ in range(_BATCH):
-                if not pending:
-                    break
-                item = pending.popleft()
-                if isinstance(item, Marker):
-                    marker = item
-                    break
-                batch.append(item)
+            batch, marker = next_batch(self.pending, self.wake, self.poll_seconds, _BATCH)
             self._send(batch)
             if marker is not None:
                 self._control(marker)

@@ -19,10 +19,11 @@ from trainlog.journal import journal_dir
 from trainlog.jsonio import to_jsonable
 from trainlog.lock import DirectoryLock
 from trainlog.logfile import LOG_FILE
+from trainlog.markers import Marker
 from trainlog.method import MethodSpec
 from trainlog.pipeline import start_writer
 from trainlog.process_writer import ProcessWriter
-from trainlog.writer import Marker, Writer
+from trainlog.writer import Writer
 
 logger = logging.getLogger("trainlog")
 

@@ -9,22 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from trainlog.events import Event
+from trainlog.markers import Marker
 from trainlog.sink import RunContext, Sink
 
 logger = logging.getLogger("trainlog")
 _MAX_MERGED = 65536
 """A slow sink gets what piled up in one write call, up to this many events."""
-
-
-class _Request:
-    """A flush/close asked of the sink thread; ``done`` is set once it is handled."""
-
-    __slots__ = ("action", "done", "status")
-
-    def __init__(self, action: str, status: str = ""):
-        self.action = action
-        self.status = status
-        self.done = threading.Event()
 
 
 class SinkWorker:
@@ -61,11 +51,11 @@ class SinkWorker:
         except queue.Full:
             self._fail(f"stalled: took no events for {self.timeout:g} s; detached")
 
-    def request(self, action: str, status: str = "") -> _Request | None:
+    def request(self, action: str, status: str = "") -> Marker | None:
         """Queue a flush or close; returns the request to wait on, or None if detached."""
         if self.failure is not None:
             return None
-        request = _Request(action, status)
+        request = Marker(action, status)
         try:
             self._queue.put(request, timeout=self.timeout)
         except queue.Full:
@@ -73,7 +63,7 @@ class SinkWorker:
             return None
         return request
 
-    def wait(self, request: _Request | None) -> None:
+    def wait(self, request: Marker | None) -> None:
         if request is not None and not request.done.wait(self.timeout):
             self._fail(f"stalled: {request.action} did not finish within {self.timeout:g} s")
 
@@ -82,7 +72,7 @@ class SinkWorker:
         held: Any = None
         while True:
             item, held = (held if held is not None else self._queue.get()), None
-            if isinstance(item, _Request):
+            if isinstance(item, Marker):
                 if item.action == "flush":
                     self._guard("flush", self.sink.flush)
                 else:
@@ -97,7 +87,7 @@ class SinkWorker:
                     more = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if isinstance(more, _Request):
+                if isinstance(more, Marker):
                     held = more
                     break
                 batch.extend(more)

@@ -11,6 +11,7 @@ from typing import Any
 from trainlog.events import BEST, CHECKPOINT, Event
 from trainlog.journal import Journal
 from trainlog.jsonio import dumps_compact
+from trainlog.markers import Marker
 from trainlog.normalize import Normalizer
 from trainlog.sink import RunContext
 from trainlog.sink_worker import SinkWorker
@@ -22,15 +23,26 @@ _DRAIN = 4096
 """Events taken from the queue per round; one journal commit and one batch per sink each."""
 
 
-class Marker:
-    """A flush or finish travelling through the queue behind the events before it."""
+def next_batch(
+    pending: collections.deque[Any], wake: threading.Event, poll_seconds: float, limit: int
+) -> tuple[list[Any], Marker | None]:
+    """Wait until something is queued, then take up to ``limit`` events, stopping at a marker.
 
-    __slots__ = ("action", "done", "status")
-
-    def __init__(self, action: str, status: str = ""):
-        self.action = action
-        self.status = status
-        self.done = threading.Event()
+    ``emit`` never signals (that would cost the caller a lock): the consumer polls every
+    ``poll_seconds``, and ``flush``/``finish`` set ``wake`` to be handled at once.
+    """
+    while not pending:
+        wake.wait(poll_seconds)
+        wake.clear()
+    items: list[Any] = []
+    for _ in range(limit):
+        if not pending:
+            break
+        item = pending.popleft()
+        if isinstance(item, Marker):
+            return items, item
+        items.append(item)
+    return items, None
 
 
 class Writer:
@@ -75,21 +87,10 @@ class Writer:
         return failed
 
     def _loop(self) -> None:
-        pending = self.pending
         while True:
-            if not pending:
-                self.wake.wait(self.poll_seconds)
-                self.wake.clear()
-                continue
+            items, marker = next_batch(self.pending, self.wake, self.poll_seconds, _DRAIN)
             events: list[Event] = []
-            marker: Marker | None = None
-            for _ in range(_DRAIN):
-                if not pending:
-                    break
-                item = pending.popleft()
-                if isinstance(item, Marker):
-                    marker = item
-                    break
+            for item in items:
                 self._process(item, events)
             self._commit(events)
             if marker is not None:
