@@ -70,8 +70,18 @@ class Journal:
         if resume_from_step is None:
             for stale in self.dir.glob(f"*{WATERMARK_SUFFIX}"):
                 stale.unlink()
+        self._remove_leftovers()
         write_json_atomic(self.dir / HEADER_FILE, header)
         self.commit()
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files a killed run left behind (the lock is held: none is in use)."""
+        names = ["training_log.json", *(f"{history}.csv" for history in self.histories)]
+        leftovers = [p for name in names for p in self.output_dir.glob(f".{name}.*.tmp")]
+        leftovers += self.dir.glob(".*.tmp")
+        for path in leftovers:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def append_entry(self, history: str, entry_json: str) -> None:
         self._files[history].write(entry_line(entry_json))
@@ -177,14 +187,33 @@ def history_events(
     On resume, a sink that lags the journal (CSV, TensorBoard) replays these to catch up.
     """
     now = time.time()
+    nonfinite: dict[tuple[str, int], dict[str, float]] = {}
+    for _, record in iter_lines(journal_dir(output_dir) / EVENTS_FILE):
+        entry = record.get("entry")
+        step = record.get("step")
+        if (
+            record.get("kind") == "nonfinite"
+            and isinstance(entry, dict)
+            and type(step) is int
+            and after < step <= through
+            and entry.get("value") in _NONFINITE
+        ):
+            where = (str(entry.get("history")), step)
+            nonfinite.setdefault(where, {})[str(entry.get("key"))] = _NONFINITE[entry["value"]]
     events = []
     for kind, history in histories.items():
         for _, record in iter_lines(history_file(output_dir, history)):
             step = record.get("step")
             if type(step) is int and after < step <= through:
+                restored = nonfinite.get((history, step))
+                if restored:  # the journal holds null where NaN/inf was emitted
+                    record.update((k, v) for k, v in restored.items() if record.get(k) is None)
                 events.append(Event(kind, step, record, now))
     events.sort(key=lambda event: event.step)
     return events
+
+
+_NONFINITE = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 
 
 def read_watermark(output_dir: Path, sink: str) -> int:

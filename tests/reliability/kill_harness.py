@@ -102,8 +102,12 @@ def run_trial(
         os.killpg(child.pid, signal.SIGKILL)  # the trainer and any writer process it started
     else:
         child.send_signal(signal.SIGKILL)  # the trainer alone
-    stderr = child.communicate(timeout=30)[1]
-    reader.join(30)
+    child.wait(30)
+    reader.join(30)  # the reader thread owns stdout; it ends at EOF
+    child.stdout.close()
+    assert child.stderr is not None
+    stderr = child.stderr.read()
+    child.stderr.close()
     wait_until_unlocked(out)
     trial.signal = -child.returncode if child.returncode < 0 else None
     if trial.signal != signal.SIGKILL:
@@ -178,8 +182,12 @@ def check_after_kill(out: Path, trial: Trial, must_hold: int, tensorboard: bool 
     _contiguous(val, "journal val_history", every=EVAL_EVERY)
     if len(train) < need:
         raise TrialFailure(f"journal holds steps 1..{len(train)}, but 1..{need} were flushed")
-    if len(train) < trial.json_steps:
+    if len(train) < trial.json_steps and trial.flushed is not None:
+        # (killed inside init, the JSON may still be the version from before the resume)
         raise TrialFailure("the journal holds less than training_log.json")
+    leftovers = [p.name for p in out.glob(".*.tmp")]
+    if trial.flushed is not None and len(leftovers) > 3:
+        raise TrialFailure(f"temporary files pile up: {leftovers}")
     if len(val) < need // EVAL_EVERY:
         raise TrialFailure(f"journal holds {len(val)} evaluations, {need // EVAL_EVERY} flushed")
     trial.recovered_steps = len(train)
