@@ -33,7 +33,7 @@ CORE_OPTIONS = {
     "best_metric": None,
     "best_mode": None,
     "sink_timeout": 30.0,
-    "max_queue": 32768,
+    "max_queue": 16384,
     "json_interval": 5.0,
     "all_ranks": False,
     "fsync": False,

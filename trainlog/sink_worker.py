@@ -24,7 +24,7 @@ class SinkWorker:
     queue is full, or to finish a flush); past it the sink is declared stalled and detached.
     """
 
-    def __init__(self, name: str, sink: Sink, timeout: float, max_batches: int = 64):
+    def __init__(self, name: str, sink: Sink, timeout: float, max_batches: int = 4):
         self.name = name
         self.sink = sink
         self.timeout = timeout
