@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, Literal
 
 import numpy as np
@@ -58,7 +59,7 @@ def column(
     Non-numeric values (null, strings) are dropped rather than failing the whole report.
     ``steps`` (from ``step_column``) saves re-reading the steps for every key of a history.
     """
-    raw = [e.get(key) for e in entries]
+    raw = list(map(dict.get, entries, repeat(key)))  # C-level: ~2× a comprehension
     try:
         values = np.array(raw, dtype=np.float64)
     except (TypeError, ValueError):
@@ -75,7 +76,7 @@ def column(
 
 def step_column(entries: Sequence[dict[str, Any]]) -> np.ndarray:
     """Each entry's ``step`` as floats (the entry index when a log has no steps at all)."""
-    raw = [e.get("step") for e in entries]
+    raw = list(map(dict.get, entries, repeat("step")))
     try:
         steps = np.array(raw, dtype=np.float64)
     except (TypeError, ValueError):

@@ -5,11 +5,14 @@ Kept apart from matplotlib so it can be tested (and timed) on its own.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from trainlog.report.downsample import downsample
+from trainlog.stats import column as stats_column
+from trainlog.stats import step_column
 
 MAX_POINTS = 4000
 """A series longer than this is drawn from min/max buckets (2 points per bucket)."""
@@ -29,41 +32,23 @@ def keys_of(history: Sequence[dict[str, Any]]) -> set[str]:
 
 
 def steps_of(history: Sequence[dict[str, Any]]) -> np.ndarray:
-    """The ``step`` of every entry (NaN where missing); entry numbers when no entry has one."""
-    x = _floats([e.get("step", math.nan) for e in history])
-    return np.arange(len(x), dtype=float) if len(x) and np.isnan(x).all() else x
+    """The ``step`` of every entry (entry numbers when no entry has one)."""
+    return step_column(history)
 
 
 def column(
     history: Sequence[dict[str, Any]], key: str, steps: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(steps, values)`` of the entries that hold a finite number under ``key``.
+    """``(steps, values)`` of the entries that hold a finite number under ``key``, in step
+    order (a resumed or merged log may hold steps out of order; a line must not go back).
 
     ``steps`` is ``steps_of(history)`` when the caller already has it (one pass saved a key).
     """
-    nan = math.nan
-    y = _floats([e.get(key, nan) for e in history])
-    x = steps_of(history) if steps is None else steps
-    keep = np.isfinite(y) & np.isfinite(x)
-    if not keep.all():
-        x, y = x[keep], y[keep]
+    x, y = stats_column(history, key, steps)
     if len(x) > 1 and (np.diff(x) < 0).any():
         order = np.argsort(x, kind="stable")
         x, y = x[order], y[order]
     return x, y
-
-
-def _floats(values: list[Any]) -> np.ndarray:
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        return np.array([_float(v) for v in values], dtype=float)
-
-
-def _float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return math.nan
-    return float(value)
 
 
 def minmax_downsample(
@@ -72,19 +57,9 @@ def minmax_downsample(
     """At most ``max_points`` points keeping each bucket's min and max, in step order.
 
     A single spike in a million points survives (unlike striding or averaging), so the
-    picture shows the same envelope as the raw series.
+    picture shows the same envelope as the raw series. Shared with the HTML reports.
     """
-    n = len(y)
-    if n <= max_points:
-        return x, y
-    buckets = max_points // 2
-    size = -(-n // buckets)
-    pad = size * buckets - n
-    grid = np.concatenate([y, np.full(pad, y[-1])]).reshape(buckets, size)
-    base = np.arange(buckets) * size
-    lo, hi = base + grid.argmin(axis=1), base + grid.argmax(axis=1)
-    index = np.minimum(np.stack([np.minimum(lo, hi), np.maximum(lo, hi)], axis=1).ravel(), n - 1)
-    return x[index], y[index]
+    return downsample(x, y, buckets=max(1, max_points // 2 - 1))
 
 
 def bucket_means(
