@@ -115,25 +115,24 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
         if frame is None:
             _run_marker(writer, Marker("finish", "interrupted"))
             return 0
-        for item in ipc.decode(frame):
-            kind = item[0]
-            if kind == ipc.FLUSH:
-                _run_marker(writer, Marker("flush"))
-                _reply(stdout, {"ack": item[1]})
-            elif kind == ipc.FINISH:
-                _run_marker(writer, Marker("finish", item[2]["status"]))
-                _reply(stdout, {"finished": True, "failures": writer.failures})
-                return 0
-            else:
-                while len(pending) >= _DECODED_MAX:
-                    writer.wake.set()
-                    time.sleep(0.001)
-                pending.append(item)
-        writer.wake.set()
+        items = ipc.decode(frame)
+        control = items[0][0] if len(items) == 1 else None
+        if control == ipc.FLUSH:
+            _run_marker(writer, Marker("flush"))
+            _reply(stdout, {"ack": items[0][1]})
+        elif control == ipc.FINISH:
+            _run_marker(writer, Marker("finish", items[0][2]["status"]))
+            _reply(stdout, {"finished": True, "failures": writer.failures})
+            return 0
+        else:
+            while len(pending) >= _DECODED_MAX:
+                writer.wake.set()
+                time.sleep(0.001)
+            pending.extend(items)
+            writer.wake.set()
 
 
 def main() -> None:
-    sys.setswitchinterval(0.0005)  # this process only: keep the stdin reader responsive
     # Replies get a private copy of stdout; anything a plugin prints goes to stderr instead
     # of corrupting the protocol.
     replies = os.fdopen(os.dup(1), "wb")

@@ -14,7 +14,8 @@ from typing import Any
 _LENGTH = struct.Struct("<I")
 FLUSH = "\x00flush"
 FINISH = "\x00finish"
-"""Control items travel as ``(FLUSH, token, {}, 0.0)`` / ``(FINISH, 0, {"status": s}, 0.0)``."""
+"""Control items travel alone in a frame: ``(FLUSH, token, {}, 0.0)`` or
+``(FINISH, 0, {"status": s}, 0.0)``; event frames never hold one (emit refuses such kinds)."""
 
 
 def encode(items: Any) -> bytes:
