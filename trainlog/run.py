@@ -33,13 +33,17 @@ CORE_OPTIONS = {
     "best_metric": None,
     "best_mode": None,
     "sink_timeout": 30.0,
-    "max_queue": 16384,
+    "max_queue": None,
     "json_interval": 5.0,
     "all_ranks": False,
     "fsync": False,
     "writer": "thread",
     "max_backlog_bytes": 512 << 20,
 }
+DEFAULT_MAX_QUEUE = {"thread": 8192, "process": 32768}
+"""Events ``emit`` may queue before it waits. The thread writer's events stay in this
+process until the sinks are done with them, so its bound is smaller; the process writer
+ships them out within milliseconds, so a larger queue absorbs bursts at little cost."""
 SINK_OPTIONS = {"tensorboard_dir", "csv_dir", "run_name"}
 
 
@@ -77,6 +81,12 @@ class Run:
         self.config = to_jsonable(dict(config or {}))
         self.sink_names = list(sink_names)
         self.status: str | None = None
+        if self.options["writer"] not in ("thread", "process"):
+            raise ConfigError(
+                f"writer must be 'thread' or 'process', not {self.options['writer']!r}"
+            )
+        if self.options["max_queue"] is None:
+            self.options["max_queue"] = DEFAULT_MAX_QUEUE[self.options["writer"]]
         self._max_queue = int(self.options["max_queue"])
         self._pending: collections.deque[Any] = collections.deque()
         self._kinds = spec.kinds
@@ -85,10 +95,6 @@ class Run:
         resume = self.options["resume_from_step"]
         if resume is not None:
             resume = self.options["resume_from_step"] = operator.index(resume)
-        if self.options["writer"] not in ("thread", "process"):
-            raise ConfigError(
-                f"writer must be 'thread' or 'process', not {self.options['writer']!r}"
-            )
         self._lock = DirectoryLock(journal_dir(output_dir))
         self._prepare_directory(resume)
         try:
