@@ -39,10 +39,6 @@ class SinkWorker:
         self._run = run
         self._thread.start()
 
-    @property
-    def alive(self) -> bool:
-        return self.failure is None
-
     def submit(self, events: list[Event]) -> None:
         if self.failure is not None or not events:
             return

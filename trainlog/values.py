@@ -183,11 +183,6 @@ def _describe(value: Any) -> str:
     return f"a {kind}"
 
 
-def is_finite_number(value: Any) -> bool:
-    """True unless ``value`` is a float NaN or ±Inf."""
-    return not (type(value) is float and not math.isfinite(value))
-
-
 def json_safe(entry: dict[str, Scalar]) -> tuple[dict[str, Scalar], list[str]]:
     """Copy of ``entry`` with NaN/±Inf replaced by None, and the keys that were replaced."""
     bad = [k for k, v in entry.items() if type(v) is float and not math.isfinite(v)]
