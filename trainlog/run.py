@@ -26,6 +26,7 @@ from trainlog.process_writer import ProcessWriter
 from trainlog.writer import Writer
 
 logger = logging.getLogger("trainlog")
+_now = time.time  # one global lookup on the hot path instead of a module attribute
 
 CORE_OPTIONS = {
     "overwrite": False,
@@ -89,6 +90,7 @@ class Run:
             self.options["max_queue"] = DEFAULT_MAX_QUEUE[self.options["writer"]]
         self._max_queue = int(self.options["max_queue"])
         self._pending: collections.deque[Any] = collections.deque()
+        self._append = self._pending.append
         self._kinds = spec.kinds
         self._finish_lock = threading.Lock()
         self._throttled = False
@@ -115,10 +117,9 @@ class Run:
             self._bad_kind(kind)
         if type(step) is not int or step < 0:
             step = _check_step(step)
-        pending = self._pending
-        if len(pending) >= self._max_queue:
+        if len(self._pending) >= self._max_queue:
             self._wait_for_room()
-        pending.append((kind, step, values, time.time()))
+        self._append((kind, step, values, _now()))
 
     # -- control --------------------------------------------------------------------------
     def flush(self, timeout: float | None = None) -> None:
