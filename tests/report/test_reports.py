@@ -79,6 +79,19 @@ def test_compare_accepts_a_folder_of_runs_and_reports_bad_input(
         assert not (tmp_path / "bad.html").exists()
 
 
+def test_compare_glob_skips_folders_without_runs(
+    make_run: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_run("a")
+    make_run("b")
+    (tmp_path / "outputs" / "tiny" / "model").mkdir(parents=True)  # not a run
+    assert main(["compare", "outputs/*", "-o", "cmp.html"]) == 0
+    captured = capsys.readouterr()
+    assert "(2 runs" in captured.out
+    assert captured.err.strip() == "trainlog: skipped outputs/tiny: no training log under it"
+    assert (tmp_path / "cmp.html").is_file()
+
+
 def test_stats_renderer_prints_and_saves(
     make_run: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

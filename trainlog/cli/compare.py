@@ -46,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
     from trainlog.renderer import RenderContext
     from trainlog.report.discover import expand_inputs
 
-    logs = [read_log(path) for path in expand_inputs(args.logs)]
+    skipped: list[Path] = []
+    logs = [read_log(path) for path in expand_inputs(args.logs, skipped)]
+    for folder in skipped:
+        print(f"trainlog: skipped {folder}: no training log under it", file=sys.stderr)
     for log in logs:
         if log.note:
             print(f"trainlog: {log.note}", file=sys.stderr)

@@ -45,12 +45,15 @@ def _has_magic(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
-def expand_inputs(args: Iterable[str]) -> list[Path]:
+def expand_inputs(args: Iterable[str], skipped: list[Path] | None = None) -> list[Path]:
     """Logs and run folders named by ``args``: files, run folders, folders of runs, globs.
 
     A quoted glob (``'outputs/*/training_log.json'``) is expanded here, as the shell would.
+    Folders that hold no run (``outputs/tiny`` beside the runs, say) are left out and listed
+    in ``skipped``, as long as some run is found; if none is, the first one is the error.
     """
     out: dict[Path, Path] = {}
+    empty: list[Path] = []
     for arg in args:
         path = Path(arg)
         if path.exists():
@@ -62,9 +65,16 @@ def expand_inputs(args: Iterable[str]) -> list[Path]:
         else:
             raise LogFormatError(f"{arg}: no such file or directory")
         for candidate in candidates:
-            for run in _runs_in(candidate):
+            runs = _runs_in(candidate)
+            if not runs:
+                empty.append(candidate)
+            for run in runs:
                 folder = run if run.is_dir() else run.parent
                 out.setdefault(folder.resolve(), run)
+    if not out and empty:
+        raise LogFormatError(f"{empty[0]}: no {LOG_FILE} (and no trainlog journal) under it")
+    if skipped is not None:
+        skipped.extend(empty)
     return list(out.values())
 
 
@@ -72,8 +82,5 @@ def _runs_in(path: Path) -> list[Path]:
     if path.is_file() or is_run_dir(path):
         return [path]
     if path.is_dir():
-        runs = find_runs(path)
-        if not runs:
-            raise LogFormatError(f"{path}: no {LOG_FILE} (and no trainlog journal) under it")
-        return runs
+        return find_runs(path)
     raise LogFormatError(f"{path}: not a file or directory")
