@@ -11,7 +11,8 @@ from typing import Any
 
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
-from trainlog.integrations.transformers import TrainlogCallback
+from trainlog.integrations.transformers import TrainlogCallback, is_eval_log
+from trainlog.method import improves
 from trainlog.plugins import load_plugins
 
 BEST_DIR = "best"
@@ -48,9 +49,7 @@ class BestModelCallback(TrainerCallback):
         return None
 
     def improves(self, value: float) -> bool:
-        if self.best is None:
-            return True
-        return value < self.best if self.mode == "min" else value > self.best
+        return improves(value, self.best, self.mode)
 
     def on_train_begin(
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
@@ -71,7 +70,7 @@ class BestModelCallback(TrainerCallback):
     ) -> None:
         # TRL adds its evaluation metrics (eval_reward...) in ``log``; keep them for
         # on_evaluate in case the metrics it receives lack them.
-        if logs and any(key.startswith("eval_") for key in logs):
+        if logs and is_eval_log(logs):
             self._logged = (state.global_step, dict(logs))
 
     def on_evaluate(

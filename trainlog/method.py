@@ -113,6 +113,13 @@ def memoize(mapper: KeyMapper) -> KeyMapper:
     return cached
 
 
+def improves(value: float, best: float | None, mode: Direction) -> bool:
+    """True when ``value`` beats ``best`` in direction ``mode`` (a tie keeps the earlier one)."""
+    if best is None:
+        return True
+    return value < best if mode == "min" else value > best
+
+
 class BestTracker:
     """Keeps the best evaluation so far and the checkpoint path that belongs to it.
 
@@ -133,10 +140,8 @@ class BestTracker:
         value = entry.get(self.metric)
         if type(value) not in (int, float) or not math.isfinite(value):
             return None
-        if self.best is not None:
-            old = self.best[self.metric]
-            if (value >= old) if self.mode == "min" else (value <= old):
-                return None
+        if self.best is not None and not improves(value, self.best[self.metric], self.mode):
+            return None
         record: dict[str, Any] = {"step": entry["step"]}
         for key in ("epoch", "samples"):
             if key in entry:
