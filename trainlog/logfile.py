@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from trainlog.events import BEST, CHECKPOINT
-from trainlog.journal import ENTRY_SUFFIX, history_file
+from trainlog.journal import ENTRY_SUFFIX, JournalContents, history_file
 from trainlog.jsonio import atomic_writer, to_jsonable
 
 LOG_FILE = "training_log.json"
@@ -38,6 +38,21 @@ class LogState:
     status: str = "running"
     failed_sinks: dict[str, str] = field(default_factory=dict)
     finished_at: float | None = None
+
+    @classmethod
+    def from_journal(cls, contents: JournalContents, best_metric: str = "") -> LogState:
+        """The state a journal's header and events describe (rebuilding, repair)."""
+        header = contents.header
+        state = cls(
+            method=str(header.get("method", "unknown")),
+            config=header.get("config") or {},
+            started_at=float(header.get("started_at") or 0.0),
+            version=str(header.get("trainlog_version", "")),
+            best_metric=str((header.get("options") or {}).get("best_metric") or best_metric),
+        )
+        for record in contents.events:
+            state.apply(record["kind"], record["step"], record["entry"])
+        return state
 
     def apply(self, kind: str, step: int, entry: Mapping[str, Any]) -> None:
         """Fold one journal event (checkpoint, best, nonfinite, status) into the state.

@@ -261,16 +261,7 @@ def read_from_journal(run_dir: Path) -> RunLog | None:
     contents = read_journal(run_dir)
     if contents is None:
         return None
-    header = contents.header
-    state = LogState(
-        method=str(header.get("method", "unknown")),
-        config=header.get("config") or {},
-        started_at=float(header.get("started_at") or 0.0),
-        version=str(header.get("trainlog_version", "")),
-        best_metric=str((header.get("options") or {}).get("best_metric", "")),
-    )
-    for record in contents.events:
-        state.apply(record["kind"], record["step"], record["entry"])
+    state = LogState.from_journal(contents)
     if state.status == "running":
         from trainlog.recover import run_is_live
 

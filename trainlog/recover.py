@@ -33,16 +33,8 @@ def repair(run_dir: Path) -> RepairReport:
     header = contents.header
     registry = load_plugins()
     spec = registry.method(str(header.get("method")))
-    options = header.get("options") or {}
-    state = LogState(
-        method=spec.name,
-        config=header.get("config") or {},
-        started_at=float(header.get("started_at") or 0.0),
-        version=str(header.get("trainlog_version", "")),
-        best_metric=str(options.get("best_metric") or spec.best_metric),
-    )
-    for record in contents.events:
-        state.apply(record["kind"], record["step"], record["entry"])
+    state = LogState.from_journal(contents, best_metric=spec.best_metric)
+    state.method = spec.name
     if state.status == "running":
         state.status = "interrupted"
     histories = tuple(header.get("histories") or spec.history_keys())
