@@ -2,10 +2,16 @@
 
 Layout: ``run.json`` (method, config, options; written whole), one ``<history>.jsonl`` per
 history list (``train_history.jsonl``...; one entry a line, already in the log's final form,
-so composing ``training_log.json`` copies bytes instead of re-encoding), and ``events.jsonl``
-(checkpoints, best-checkpoint changes, non-finite values, status changes).
+so composing ``training_log.json`` copies bytes instead of re-encoding), ``events.jsonl``
+(checkpoints, best-checkpoint changes, non-finite values, status changes), and
+``commit.json``: every file's length at the last commit.
 
-A line torn by a crash is ignored on reading: everything committed before it survives.
+Reading stops at those lengths, and at a line torn by a crash: what a reader recovers is the
+journal as one commit left it. The files are flushed one after another, so a process killed
+between two flushes (or while a full buffer was written out) leaves one file ahead of another:
+train entries on disk whose evaluations never reached ``val_history.jsonl``. Without the
+commit lengths a resumed run would carry on after those train entries and leave the
+evaluations missing for good.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from trainlog.jsonio import dumps_compact, loads_strict, write_json_atomic
 JOURNAL_DIR = ".trainlog"
 HEADER_FILE = "run.json"
 EVENTS_FILE = "events.jsonl"
+COMMIT_FILE = "commit.json"
 ENTRY_PREFIX = "    "
 ENTRY_SUFFIX = ",\n"
 FORMAT_VERSION = 1
@@ -52,16 +59,29 @@ class Journal:
         self.output_dir = output_dir
         self.histories = histories
         self._files: dict[str, IO[str]] = {}
+        self._commit_record: CommitRecord | None = None
         self.committed: dict[str, int] = {}
         """File name → bytes known to be complete and handed to the OS; replaced whole."""
 
     def open(self, header: dict[str, Any], resume_from_step: int | None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         names = [*self.histories, EVENTS_FILE.removesuffix(".jsonl")]
+        point = CommitPoint()
+        if resume_from_step is None:
+            (self.dir / COMMIT_FILE).unlink(missing_ok=True)
+        else:
+            point = read_commit(self.output_dir)
+            if point.through_step is not None:  # an earlier resume was killed while trimming
+                resume_from_step = min(resume_from_step, point.through_step)
+            # Recorded before the files are trimmed one by one: killed in between, readers
+            # still see every file cut at the resume step.
+            record = {"lengths": point.lengths, "through_step": resume_from_step}
+            write_json_atomic(self.dir / COMMIT_FILE, record, indent=None)
         for name in names:
             path = self.dir / f"{name}.jsonl"
             if resume_from_step is not None and path.exists():
-                keep_through_step(path, resume_from_step, events=name == "events")
+                limit = point.lengths.get(name)
+                keep_through_step(path, resume_from_step, events=name == "events", limit=limit)
             elif resume_from_step is None and path.exists():
                 path.unlink()
             self._files[name] = open(  # noqa: SIM115
@@ -72,6 +92,7 @@ class Journal:
                 stale.unlink()
         self._remove_leftovers()
         write_json_atomic(self.dir / HEADER_FILE, header)
+        self._commit_record = CommitRecord(self.dir / COMMIT_FILE)
         self.commit()
 
     def _remove_leftovers(self) -> None:
@@ -91,11 +112,17 @@ class Journal:
         self._files["events"].write(dumps_compact(record) + "\n")
 
     def commit(self) -> None:
-        """Hand buffered lines to the OS (they survive a SIGKILL) and publish the offsets."""
+        """Hand buffered lines to the OS (they survive a SIGKILL), record and publish the offsets.
+
+        The lengths reach ``commit.json`` before they are published, so ``training_log.json``
+        (composed from the published ones) never holds more than a reader recovers.
+        """
         offsets: dict[str, int] = {}
         for name, handle in self._files.items():
             handle.flush()
             offsets[name] = handle.tell()
+        if self._commit_record is not None:
+            self._commit_record.write(offsets)
         self.committed = offsets
 
     def sync(self) -> None:
@@ -103,12 +130,79 @@ class Journal:
         for handle in self._files.values():
             handle.flush()
             os.fsync(handle.fileno())
+        if self._commit_record is not None:
+            self._commit_record.sync()
 
     def close(self) -> None:
         self.commit()
         for handle in self._files.values():
             handle.close()
         self._files.clear()
+        if self._commit_record is not None:
+            self._commit_record.close()
+            self._commit_record = None
+
+
+class CommitRecord:
+    """``commit.json``, rewritten in place by one ``pwrite`` per commit.
+
+    One small write at offset 0 cannot be torn by a killed process, and costs a system call
+    where replacing a file would cost four. Shorter contents are padded with spaces to the
+    longest written, so no stale tail is left behind.
+    """
+
+    def __init__(self, path: Path):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(b"{}\n")
+        os.replace(tmp, path)
+        self._fd = os.open(path, os.O_WRONLY)
+        self._width = 0
+
+    def write(self, offsets: dict[str, int]) -> None:
+        data = (dumps_compact({"lengths": offsets}) + "\n").encode("utf-8")
+        self._width = max(self._width, len(data))
+        os.pwrite(self._fd, data.ljust(self._width), 0)
+
+    def sync(self) -> None:
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+MAX_COMMIT_BYTES = 1 << 16
+
+
+@dataclass
+class CommitPoint:
+    """What ``commit.json`` says: where reading stops (no record says: read everything)."""
+
+    lengths: dict[str, int] = field(default_factory=dict)
+    """File name (history, or ``events``) → bytes committed."""
+    through_step: int | None = None
+    """Set while a resume trims the files: records after this step are no longer part of
+    the run, even where a file is not trimmed yet."""
+
+    def keeps(self, record: dict[str, Any]) -> bool:
+        step = record.get("step")
+        return self.through_step is None or type(step) is not int or step <= self.through_step
+
+
+def read_commit(output_dir: Path) -> CommitPoint:
+    """The journal's last commit point, from ``commit.json`` (empty when it is unreadable)."""
+    path = journal_dir(output_dir) / COMMIT_FILE
+    if not is_regular_file(path):
+        return CommitPoint()
+    try:
+        with open(path, "rb") as handle:
+            record = loads_strict(handle.read(MAX_COMMIT_BYTES + 1).strip())
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return CommitPoint()
+    if not isinstance(record, dict) or not isinstance(record.get("lengths"), dict):
+        return CommitPoint()
+    lengths = {k: v for k, v in record["lengths"].items() if type(v) is int and v >= 0}
+    through = record.get("through_step")
+    return CommitPoint(lengths, through if type(through) is int and through >= 0 else None)
 
 
 MAX_LINE_BYTES = 16 << 20
@@ -148,16 +242,19 @@ def iter_lines(path: Path, limit: int | None = None) -> Iterator[tuple[int, dict
             yield offset, record
 
 
-def keep_through_step(path: Path, step: int, events: bool = False) -> None:
+def keep_through_step(
+    path: Path, step: int, events: bool = False, limit: int | None = None
+) -> None:
     """Rewrite a journal file keeping records with ``step <= step`` (used on resume).
 
-    In ``events.jsonl`` (``events=True``) records of the wrong shape are dropped too, and so
-    are status records: they belong to the session that ended, the resumed one writes its own.
+    Only the first ``limit`` bytes (the last commit's length) are read. In ``events.jsonl``
+    (``events=True``) records of the wrong shape are dropped too, and so are status records:
+    they belong to the session that ended, the resumed one writes its own.
     """
     tmp = path.with_suffix(".resume.tmp")
     with open(path, "rb") as source, open(tmp, "wb") as target:
         offset = 0
-        for end, record in iter_lines(path):
+        for end, record in iter_lines(path, limit):
             source.seek(offset)
             raw = source.read(end - offset)
             offset = end
@@ -169,14 +266,6 @@ def keep_through_step(path: Path, step: int, events: bool = False) -> None:
             if record_step <= step:
                 target.write(raw)
     os.replace(tmp, path)
-
-
-def valid_length(path: Path) -> int:
-    """Bytes of ``path`` made of complete, parseable lines."""
-    end = 0
-    for end, _ in iter_lines(path):  # noqa: B007
-        pass
-    return end
 
 
 def history_events(
@@ -248,7 +337,10 @@ class JournalContents:
     header: dict[str, Any]
     histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
-    torn_lines: int = 0
+    dropped_lines: int = 0
+    """Lines not read: torn by a crash, written after the last commit, or malformed."""
+    lengths: dict[str, int] = field(default_factory=dict)
+    """Bytes read of each file (history name, or ``events``): where a rebuilt log stops."""
 
 
 MAX_HEADER_BYTES = 64 << 20
@@ -315,22 +407,47 @@ def read_journal(output_dir: Path) -> JournalContents | None:
     if header is None:
         return None
     contents = JournalContents(header=header)
+    point = read_commit(output_dir)
     for history in header["histories"]:
         path = history_file(output_dir, history)
-        contents.histories[history] = [record for _, record in iter_lines(path)]
-        contents.torn_lines += _torn(path)
+        contents.histories[history] = _read_records(path, point, contents, history)
     events_path = journal_dir(output_dir) / EVENTS_FILE
-    records = [record for _, record in iter_lines(events_path)]
+    records = _read_records(events_path, point, contents, "events")
     contents.events = [record for record in records if is_event_record(record)]
-    contents.torn_lines += _torn(events_path) + len(records) - len(contents.events)
+    contents.dropped_lines += len(records) - len(contents.events)
     return contents
 
 
-def _torn(path: Path) -> int:
+def _read_records(
+    path: Path, point: CommitPoint, contents: JournalContents, name: str
+) -> list[dict[str, Any]]:
+    """The file's records up to the commit point, noting where reading stopped.
+
+    Records are in step order, so reading stops at the first one after ``through_step``.
+    """
+    records = []
+    end = 0
+    for record_end, record in iter_lines(path, point.lengths.get(name)):
+        if not point.keeps(record):
+            break
+        records.append(record)
+        end = record_end
+    contents.lengths[name] = end
+    contents.dropped_lines += _lines_after(path, end)
+    return records
+
+
+def _lines_after(path: Path, offset: int, cap: int = 64 << 20) -> int:
+    """Lines (a last one without its newline included) in ``path`` after ``offset``."""
+    if not is_regular_file(path):
+        return 0
     try:
-        return int(path.stat().st_size != valid_length(path))
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            tail = handle.read(cap)
     except OSError:
         return 0
+    return tail.count(b"\n") + (1 if tail and not tail.endswith(b"\n") else 0)
 
 
 def header_record(

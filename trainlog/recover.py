@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainlog.errors import LogFormatError
-from trainlog.journal import EVENTS_FILE, history_file, journal_dir, read_journal, valid_length
+from trainlog.journal import journal_dir, read_journal
 from trainlog.logfile import LOG_FILE, LogState, compose
 
 
@@ -14,13 +14,15 @@ from trainlog.logfile import LOG_FILE, LogState, compose
 class RepairReport:
     path: Path
     entries: dict[str, int]
-    torn_lines: int
+    dropped_lines: int
     status: str
 
     def describe(self) -> str:
         counts = ", ".join(f"{n} {name} entries" for name, n in self.entries.items())
-        torn = f"; dropped {self.torn_lines} torn line(s)" if self.torn_lines else ""
-        return f"rebuilt {self.path} from the journal: {counts}{torn} (status: {self.status})"
+        dropped = ""
+        if self.dropped_lines:
+            dropped = f"; dropped {self.dropped_lines} torn or uncommitted line(s)"
+        return f"rebuilt {self.path} from the journal: {counts}{dropped} (status: {self.status})"
 
 
 def repair(run_dir: Path) -> RepairReport:
@@ -38,8 +40,8 @@ def repair(run_dir: Path) -> RepairReport:
     if state.status == "running":
         state.status = "interrupted"
     histories = tuple(header.get("histories") or spec.history_keys())
-    offsets = {h: valid_length(history_file(run_dir, h)) for h in histories}
-    offsets["events"] = valid_length(journal_dir(run_dir) / EVENTS_FILE)
+    offsets = {h: contents.lengths.get(h, 0) for h in histories}
+    offsets["events"] = contents.lengths.get("events", 0)
     try:
         compose(run_dir, state, histories, offsets, spec.final_section)
     except OSError as exc:
@@ -49,7 +51,7 @@ def repair(run_dir: Path) -> RepairReport:
     return RepairReport(
         path=run_dir / LOG_FILE,
         entries={h: len(contents.histories.get(h, [])) for h in histories},
-        torn_lines=contents.torn_lines,
+        dropped_lines=contents.dropped_lines,
         status=state.status,
     )
 

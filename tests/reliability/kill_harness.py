@@ -46,6 +46,8 @@ class Trial:
     """Killed with its whole process group (else the trainer process alone)."""
     json_steps: int = 0
     recovered_steps: int = 0
+    last_checkpoint: int = 0
+    """The last checkpoint event the journal recovered (0 if none)."""
     flushed_events: int = 0
     recovered_events: int = 0
     lines: list[str] = field(default_factory=list)
@@ -191,6 +193,8 @@ def check_after_kill(out: Path, trial: Trial, must_hold: int, tensorboard: bool 
     if len(val) < need // EVAL_EVERY:
         raise TrialFailure(f"journal holds {len(val)} evaluations, {need // EVAL_EVERY} flushed")
     trial.recovered_steps = len(train)
+    checkpoints = [r["step"] for r in contents.events if r["kind"] == "checkpoint"]
+    trial.last_checkpoint = max(checkpoints, default=0)
     trial.flushed_events = (trial.flushed or 0) + (trial.flushed or 0) // EVAL_EVERY
     trial.recovered_events = len(train) + len(val)
     for history in ("train_history", "val_history"):
@@ -212,10 +216,15 @@ def check_after_kill(out: Path, trial: Trial, must_hold: int, tensorboard: bool 
 
 
 def next_resume(rng: random.Random, trial: Trial) -> int:
-    """Where a restarted trainer resumes: its last checkpoint, or the last recovered step."""
-    last = trial.recovered_steps
-    checkpoint = last - last % CHECKPOINT_EVERY
-    return rng.choice([last, checkpoint, trial.flushed or checkpoint])
+    """Where a restarted trainer resumes: a checkpoint the journal recorded, or the last flush.
+
+    Not the last train step recovered: a step's evaluation may not have been committed yet,
+    and a trainer resuming after that step would never evaluate it again. A checkpoint is
+    emitted after its step's evaluation, so a recovered checkpoint means a complete step.
+    """
+    flushed = trial.flushed or 0
+    choices = [trial.last_checkpoint, flushed, flushed - flushed % CHECKPOINT_EVERY]
+    return rng.choice(choices)
 
 
 def run_chain(out: Path, rng: random.Random, trials: int, **kwargs: object) -> list[Trial]:

@@ -95,9 +95,14 @@ def _replace(relative: str, kind: str) -> Callable[[Path], None]:
 
 
 def _events(*lines: str) -> Callable[[Path], None]:
+    """Lines appended to events.jsonl and committed (commit.json covers them)."""
+
     def damage(out: Path) -> None:
         with open(out / J / "events.jsonl", "a", encoding="utf-8") as events:
             events.write("".join(line + "\n" for line in lines))
+        commit = json.loads((out / J / "commit.json").read_text())
+        commit["lengths"]["events"] = (out / J / "events.jsonl").stat().st_size
+        (out / J / "commit.json").write_text(json.dumps(commit))
         (out / LOG).unlink()
 
     return damage
@@ -177,6 +182,17 @@ CASES: dict[str, Callable[[Path], None]] = {
     ),
     "journal-events-garbage": _write(f"{J}/events.jsonl", os.urandom(5000), keep_log=False),
     "journal-everything-gone": _write(f"{J}/run.json", b"", keep_log=False),
+    "journal-commit-garbage": _write(f"{J}/commit.json", os.urandom(300), keep_log=False),
+    "journal-commit-wrong-types": _write(
+        f"{J}/commit.json",
+        b'{"lengths": {"train_history": -5, "val_history": "x", "events": 1e400}, '
+        b'"through_step": [1]}',
+        keep_log=False,
+    ),
+    "journal-commit-beyond-files": _write(
+        f"{J}/commit.json", b'{"lengths": {"train_history": 99999999999}}', keep_log=False
+    ),
+    "journal-commit-is-fifo": _replace(f"{J}/commit.json", "fifo"),
 }
 
 
