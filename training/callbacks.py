@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import os
 import shutil
@@ -16,6 +18,7 @@ from trainlog.method import improves
 from trainlog.plugins import load_plugins
 
 BEST_DIR = "best"
+logger = logging.getLogger(__name__)
 
 
 class BestModelCallback(TrainerCallback):
@@ -27,7 +30,9 @@ class BestModelCallback(TrainerCallback):
     trainer also saves a periodic checkpoint at that step, the report waits until after it,
     so the log names ``best/`` rather than the periodic folder. Must come after the
     ``TrainlogCallback`` in ``callbacks``. On resume, the best so far is read back from the
-    trainer's restored ``log_history``.
+    trainer's restored ``log_history``, and a ``best/`` saved after the step resumed from
+    (a crashed run may have got further than its last checkpoint) is put back to the model
+    of the best step up to it, from that step's checkpoint, or removed if none was kept.
     """
 
     def __init__(self, method: str, trainlog_callback: TrainlogCallback, processor: Any = None):
@@ -55,10 +60,13 @@ class BestModelCallback(TrainerCallback):
         self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
     ) -> None:
         self.best = None
+        best_step = None
         for entry in state.log_history:
             value = self.value(entry)
             if value is not None and self.improves(value):
-                self.best = value
+                self.best, best_step = value, entry.get("step")
+        if state.global_step > 0 and state.is_world_process_zero:
+            restore_best(Path(args.output_dir), state.global_step, best_step)
 
     def on_log(
         self,
@@ -89,7 +97,8 @@ class BestModelCallback(TrainerCallback):
         self.best = value
         path = Path(args.output_dir) / BEST_DIR
         if state.is_world_process_zero:
-            save_model(kwargs.get("model"), self.processor or kwargs.get("processing_class"), path)
+            processor = self.processor or kwargs.get("processing_class")
+            save_model(kwargs.get("model"), processor, path, {"step": state.global_step})
         self._pending = {"step": state.global_step, "path": str(path), "epoch": state.epoch}
         if not control.should_save:
             self._report()
@@ -108,8 +117,11 @@ class BestModelCallback(TrainerCallback):
         run.emit("checkpoint", step, best=True, **pending)
 
 
-def save_model(model: Any, processor: Any, path: Path) -> None:
-    """Write the model (the adapter, for a PEFT model) and its processor into ``path``."""
+def save_model(model: Any, processor: Any, path: Path, info: dict[str, Any] | None = None) -> None:
+    """Write the model (the adapter, for a PEFT model) and its processor into ``path``.
+
+    ``info`` (best/: the step saved) goes into ``path/BEST_INFO`` in the same replace.
+    """
     if model is None:
         return
     tmp = path.with_name(path.name + ".tmp")
@@ -117,8 +129,71 @@ def save_model(model: Any, processor: Any, path: Path) -> None:
     model.save_pretrained(tmp)
     if processor is not None:
         processor.save_pretrained(tmp)
+    _replace_dir(tmp, path, info)
+
+
+BEST_INFO = "trainlog_best.json"
+TRAINER_STATE_FILES = ("optimizer.pt", "scheduler.pt", "scaler.pt", "training_args.bin")
+"""What a checkpoint holds besides the model: not copied when it becomes best/."""
+
+
+def _replace_dir(tmp: Path, path: Path, info: dict[str, Any] | None) -> None:
+    if info is not None:
+        (tmp / BEST_INFO).write_text(json.dumps(info) + "\n", encoding="utf-8")
     shutil.rmtree(path, ignore_errors=True)
     os.replace(tmp, path)
+
+
+def restore_best(output_dir: Path, resumed_step: int, best_step: int | None) -> None:
+    """Make ``best/`` hold the best model up to ``resumed_step`` again (see BestModelCallback).
+
+    ``best/`` records its step in ``BEST_INFO``; one saved after ``resumed_step`` belongs to
+    the stretch the resume discards. Its replacement is the checkpoint of ``best_step``.
+    """
+    best = output_dir / BEST_DIR
+    try:
+        saved_at = json.loads((best / BEST_INFO).read_text(encoding="utf-8"))["step"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no best/, or one from before steps were recorded: nothing to compare
+    if not isinstance(saved_at, int) or saved_at <= resumed_step:
+        return
+    source = _checkpoint_at(output_dir, best_step) if best_step is not None else None
+    if source is None:
+        shutil.rmtree(best, ignore_errors=True)
+        logger.warning(
+            "best/ held the model of step %s, after the step resumed from (%s), and no "
+            "checkpoint of the best step up to it (%s) was kept: removed; the next "
+            "improving evaluation saves it again",
+            saved_at,
+            resumed_step,
+            best_step,
+        )
+        return
+    tmp = best.with_name(best.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    ignore = shutil.ignore_patterns(*TRAINER_STATE_FILES, "rng_state*", "trainer_state.json")
+    shutil.copytree(source, tmp, ignore=ignore)
+    _replace_dir(tmp, best, {"step": best_step})
+    logger.warning(
+        "best/ held the model of step %s, after the step resumed from (%s): restored the "
+        "best model up to it (step %s) from %s",
+        saved_at,
+        resumed_step,
+        best_step,
+        source.name,
+    )
+
+
+def _checkpoint_at(output_dir: Path, step: int) -> Path | None:
+    """The checkpoint folder whose ``trainer_state.json`` says ``global_step == step``."""
+    for folder in output_dir.glob("checkpoint-*"):
+        try:
+            state = json.loads((folder / "trainer_state.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(state, dict) and state.get("global_step") == step:
+            return folder
+    return None
 
 
 class SampleNamedCheckpoints(TrainerCallback):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +161,65 @@ def test_failed_training_is_marked_failed(tmp_path: Path, log_checks: Any) -> No
 def test_import_trainlog_does_not_import_transformers() -> None:
     code = "import sys, trainlog; trainlog.init; assert 'transformers' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _checkpoint(out: Path, step: int, model: Any) -> Path:
+    """A checkpoint folder as the Trainer writes one: the model, its state, the optimizer."""
+    folder = out / f"checkpoint-{step}"
+    model.save_pretrained(folder)
+    state = TrainerState(global_step=step)
+    state.save_to_json(str(folder / "trainer_state.json"))
+    torch.save({"state": {}}, folder / "optimizer.pt")
+    return folder
+
+
+def _resume_best_model_callback(out: Path, resumed: int, history: list[dict[str, Any]]) -> None:
+    from training.callbacks import BestModelCallback
+
+    callback = BestModelCallback("lora", TrainlogCallback("lora"))
+    state = TrainerState(global_step=resumed, log_history=history)
+    callback.on_train_begin(TrainingArguments(output_dir=str(out)), state, TrainerControl())
+    assert callback.best == min(e["eval_loss"] for e in history if "eval_loss" in e)
+
+
+def test_resume_puts_best_back_to_the_best_step_up_to_the_checkpoint(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from training.callbacks import BEST_INFO, save_model
+
+    at_step_2, at_step_3 = tiny_text_model(), tiny_text_model()
+    with torch.no_grad():
+        at_step_3.lm_head.weight.add_(1.0)
+    checkpoint = _checkpoint(tmp_path, 2, at_step_2)
+    save_model(at_step_3, None, tmp_path / "best", {"step": 3})  # saved, then the crash
+    history = [{"eval_loss": 2.0, "step": 1}, {"eval_loss": 1.5, "step": 2}]
+
+    _resume_best_model_callback(tmp_path, 2, history)  # resumed from checkpoint-2
+
+    best = tmp_path / "best"
+    weights = "model.safetensors"
+    assert (best / weights).read_bytes() == (checkpoint / weights).read_bytes()
+    assert json.loads((best / BEST_INFO).read_text()) == {"step": 2}
+    assert not (best / "optimizer.pt").exists() and not (best / "trainer_state.json").exists()
+    assert "restored the best model up to it (step 2) from checkpoint-2" in caplog.text
+
+
+def test_resume_removes_a_later_best_when_no_checkpoint_holds_the_earlier_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from training.callbacks import save_model
+
+    save_model(tiny_text_model(), None, tmp_path / "best", {"step": 3})
+    _resume_best_model_callback(tmp_path, 2, [{"eval_loss": 1.5, "step": 1}])
+    assert not (tmp_path / "best").exists()
+    assert "no checkpoint of the best step up to it (1) was kept: removed" in caplog.text
+
+
+def test_resume_keeps_a_best_saved_before_the_checkpoint(tmp_path: Path) -> None:
+    from training.callbacks import BEST_INFO, save_model
+
+    save_model(tiny_text_model(), None, tmp_path / "best", {"step": 2})
+    before = (tmp_path / "best" / "model.safetensors").read_bytes()
+    _resume_best_model_callback(tmp_path, 4, [{"eval_loss": 1.5, "step": 2}])
+    assert (tmp_path / "best" / "model.safetensors").read_bytes() == before
+    assert json.loads((tmp_path / "best" / BEST_INFO).read_text()) == {"step": 2}
