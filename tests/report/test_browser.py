@@ -30,8 +30,9 @@ def test_comparison_report_draws_every_chart_without_errors(
     make_run("dpo-beta0.1", "dpo", config={"learning_rate": 5e-7, "beta": 0.1})
     assert main(["compare", "outputs/*", "-o", "cmp.html"]) == 0
     browser.open((tmp_path / "cmp.html").as_uri())
+    # charts are drawn in an animation frame after the load event: wait for them
+    assert browser.wait_for(f"{LINES} >= {2 * 4 + 3}")
     assert browser.eval(CARDS) == 4 + 3  # grpo loss/reward/kl/lr (no sub-rewards) + dpo 3
-    assert browser.eval(LINES) >= 2 * 4 + 3
     assert browser.eval(
         "[...document.querySelectorAll('path.tl-line')]"
         ".every(p => /^M[^M]*L/.test(p.getAttribute('d')))"
@@ -72,6 +73,7 @@ def test_hostile_log_injects_nothing_into_the_dom(
 ) -> None:
     assert main(["render", "--log", str(evil_run), "--plugins", "html", "--output", "r"]) == 0
     browser.open((tmp_path / "r" / "report.html").as_uri())
+    assert browser.wait_for(f"{LINES} >= 1")  # drawn: the hostile metric charts, as text labels
     assert browser.eval("window.__xss === undefined")
     assert browser.eval("document.querySelectorAll('img, svg:not(.tl-chart)').length") == 0
     assert browser.eval("[...document.querySelectorAll('b')].every(b => b.textContent !== 'bold')")
@@ -80,7 +82,6 @@ def test_hostile_log_injects_nothing_into_the_dom(
     text = browser.eval("document.body.innerText")
     assert "<img src=x onerror=window.__xss=3>" in text  # shown as text, not as an element
     assert "</script><script>window.__xss = 1</script>" in text
-    assert browser.eval(LINES) >= 1  # the hostile metric still charts, as text labels
     assert browser.errors() == []
     shots(browser, "hostile_report")
 
