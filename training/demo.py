@@ -2,7 +2,7 @@
 
     python -m training.demo --output outputs/demo
 
-Everything is offline and CPU-sized (about a minute or two on two cores). Each run writes
+Everything is offline and CPU-sized (about a minute on two cores). Each run writes
 training_log.json, TensorBoard events and CSV files through trainlog, checkpoints, best/
 and final/; ``trainlog render`` then writes a summary, the curve plots and a CSV export.
 """
@@ -36,16 +36,22 @@ SHARED = [
     "--sinks", "json,tensorboard,csv",
     "--no-gradient_checkpointing",
 ]  # fmt: skip
+WARMUP_STEPS = 120
+"""make_tiny's warm-up: enough for the random model to write answer-shaped JSON, so GRPO's
+rewards vary between completions and its curves move (see training/make_tiny.py)."""
 RUNS = {
     "lora": ("qwen_data", ["--learning_rate", "1e-3"]),
     "grpo": (
         "qwen_data",
-        # Generation dominates GRPO's cost on CPU: fewer, shorter steps.
+        # Generation dominates GRPO's cost on CPU: fewer steps; completions long enough
+        # for a one- or two-object answer, so the warmed-up model earns varying rewards.
         [
             "--num_generations",
-            "2",
+            "4",
+            "--temperature",
+            "1.0",
             "--max_completion_length",
-            "16",
+            "48",
             "--learning_rate",
             "1e-4",
             "--max_steps",
@@ -158,7 +164,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     print(f"building the tiny model and data in {_rel(output / 'tiny')} ...")
     with _quiet(not args.verbose):
-        make_tiny(["--output", str(output / "tiny"), "--train-size", "32", "--val-size", "4"])
+        make_tiny([
+            "--output", str(output / "tiny"), "--train-size", "32", "--val-size", "4",
+            "--warmup-steps", str(WARMUP_STEPS),
+        ])  # fmt: skip
 
     seconds: dict[str, float] = {}
     reports: dict[str, Path | None] = {}

@@ -1,7 +1,12 @@
 """Build a tiny random Qwen3-VL, its processor and synthetic grounding/DPO data, fully offline.
 
-Usage: ``python -m training.make_tiny --output DIR``. The result lets the training scripts and
-tests run end to end on CPU in seconds without downloading anything.
+Usage: ``python -m training.make_tiny --output DIR [--warmup-steps N]``. The result lets the
+training scripts and tests run end to end on CPU in seconds without downloading anything.
+
+``--warmup-steps`` first teaches the random model the answer format by a short full
+fine-tune on the train split: a stand-in for the instruction-tuned checkpoint GRPO starts
+from in practice. A random model never writes a parseable answer, so every completion
+scores 0, GRPO's advantages and gradients are 0, and its curves say nothing.
 """
 
 from __future__ import annotations
@@ -144,6 +149,43 @@ def build_model(tokenizer: PreTrainedTokenizerFast, seed: int) -> Qwen3VLForCond
     return model
 
 
+def warm_up(model_dir: Path, train_data: Path, steps: int, seed: int) -> list[float]:
+    """Fine-tune ``model_dir`` in place on ``train_data`` for ``steps``; returns the losses."""
+    import tempfile
+
+    from trl import SFTConfig, SFTTrainer
+
+    from training.data import sft_dataset
+    from training.processor import load_processor
+
+    processor = load_processor(model_dir)
+    model = Qwen3VLForConditionalGeneration.from_pretrained(model_dir)
+    with tempfile.TemporaryDirectory(prefix="make-tiny-warmup-") as scratch:
+        config = SFTConfig(
+            output_dir=scratch,
+            max_steps=steps,
+            per_device_train_batch_size=8,
+            learning_rate=3e-3,
+            lr_scheduler_type="constant",
+            logging_steps=max(1, steps // 10),
+            save_strategy="no",
+            report_to="none",
+            bf16=False,
+            max_length=None,  # image tokens must never be cut off
+            seed=seed,
+            disable_tqdm=True,
+        )
+        trainer = SFTTrainer(
+            model=model,
+            args=config,
+            train_dataset=sft_dataset(train_data),
+            processing_class=processor,
+        )
+        trainer.train()
+    model.save_pretrained(model_dir)
+    return [float(entry["loss"]) for entry in trainer.state.log_history if "loss" in entry]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, required=True, help="directory to create")
@@ -151,6 +193,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--train-size", type=int, default=64, help="records per train split")
     parser.add_argument("--val-size", type=int, default=16, help="records per val split")
     parser.add_argument("--image-size", type=int, default=64, help="square image side in pixels")
+    parser.add_argument(
+        "--warmup-steps",
+        type=int,
+        default=0,
+        help="steps of full fine-tuning on the train split, so the model writes answer-shaped "
+        "JSON (GRPO needs rewards that vary); 0: keep the random model",
+    )
     args = parser.parse_args(argv)
 
     for dataset, preference in (("qwen_data", False), ("dpo_data", True)):
@@ -160,6 +209,10 @@ def main(argv: list[str] | None = None) -> None:
     tokenizer = build_tokenizer(args.seed)
     build_processor(tokenizer).save_pretrained(args.output / "model")
     build_model(tokenizer, args.seed).save_pretrained(args.output / "model")
+    if args.warmup_steps > 0:
+        train_data = args.output / "qwen_data" / "train.json"
+        losses = warm_up(args.output / "model", train_data, args.warmup_steps, args.seed)
+        print(f"warmed up the model: loss {losses[0]:.3f} → {losses[-1]:.3f}")
     print(f"wrote {args.output}/model, {args.output}/qwen_data, {args.output}/dpo_data")
 
 

@@ -72,3 +72,15 @@ def test_same_seed_gives_identical_files(tiny, tmp_path):
     assert (tiny / "dpo_data/images/val_0001.png").read_bytes() == (
         again / "dpo_data/images/val_0001.png"
     ).read_bytes()
+
+
+def test_warm_up_fine_tunes_the_model_in_place(tmp_path):
+    from training.make_tiny import warm_up
+
+    root = build(tmp_path / "warm")
+    before = Qwen3VLForConditionalGeneration.from_pretrained(root / "model").state_dict()
+    losses = warm_up(root / "model", root / "qwen_data" / "train.json", steps=12, seed=0)
+    after = Qwen3VLForConditionalGeneration.from_pretrained(root / "model").state_dict()
+    assert len(losses) == 12 and losses[-1] < 0.75 * losses[0]
+    assert any(not torch.equal(before[name], value) for name, value in after.items())
+    load_processor(root / "model")  # the processor beside it still loads
