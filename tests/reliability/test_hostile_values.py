@@ -231,10 +231,10 @@ def test_any_value_at_emit_is_coerced_or_dropped(tmp_path: Path, caplog) -> None
         step = next(steps)
         run.emit("train", step, **values)  # must never raise
         emitted.append(step)
-        if step % 5 == 0:
-            run.emit("eval", step, eval_loss=values.get("eval_loss", 1.0), **values)
+        if step % 5 == 0:  # (one dict: the drawn keys may include eval_loss or path)
+            run.emit("eval", step, **{"eval_loss": 1.0, **values})
         if step % 25 == 0:
-            run.emit("checkpoint", step, path=f"ckpt-{step}", **values)
+            run.emit("checkpoint", step, **{**values, "path": f"ckpt-{step}"})
             run.flush()
             check_files(out)
 
