@@ -59,36 +59,62 @@ def column(
     Non-numeric values (null, strings) are dropped rather than failing the whole report.
     ``steps`` (from ``step_column``) saves re-reading the steps for every key of a history.
     """
-    raw = list(map(dict.get, entries, repeat(key)))  # C-level: ~2× a comprehension
+    values = _floats(list(map(dict.get, entries, repeat(key))))  # C-level: ~2× a comprehension
+    if steps is None:
+        steps = step_column(entries)
+    return _finite_pairs(steps, values)
+
+
+def step_column(entries: Sequence[dict[str, Any]]) -> np.ndarray:
+    """Each entry's ``step`` as floats (the entry index when a log has no steps at all)."""
+    return _steps_or_index(_floats(list(map(dict.get, entries, repeat("step")))))
+
+
+def columns(
+    entries: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``column(entries, key)`` for each of ``keys``, in one pass over ``entries``.
+
+    A lazily read history is parsed a chunk at a time and its entries are not kept: for a
+    report of many long runs this is the difference between reusing a few megabytes and
+    allocating (and page-faulting) a hundred per history.
+    """
+    from trainlog.history import History
+
+    chunks = entries.chunks() if isinstance(entries, History) else [entries]
+    names = ["step", *keys]
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for chunk in chunks:
+        for name in names:
+            parts[name].append(_floats(list(map(dict.get, chunk, repeat(name)))))
+    joined = {name: np.concatenate(got) if got else np.empty(0) for name, got in parts.items()}
+    steps = _steps_or_index(joined["step"])
+    return {key: _finite_pairs(steps, joined[key]) for key in keys}
+
+
+def _floats(raw: list[Any]) -> np.ndarray:
+    """``raw`` as a float array; anything but a number (null, a string, a list) becomes NaN."""
     try:
         values = np.array(raw, dtype=np.float64)
     except (TypeError, ValueError):
         values = np.array([_as_float(v) for v in raw], dtype=np.float64)
     if values.ndim != 1:
         values = np.array([_as_float(v) for v in raw], dtype=np.float64)
-    if steps is None:
-        steps = step_column(entries)
+    return values
+
+
+def _steps_or_index(steps: np.ndarray) -> np.ndarray:
+    """A log without steps still has an order: the entry index stands in for the step."""
+    if steps.size and not np.isfinite(steps).any():
+        return np.arange(steps.size, dtype=np.float64)
+    return steps
+
+
+def _finite_pairs(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keep = np.isfinite(values) & np.isfinite(steps)
     if keep.all():
         return steps, values
     return steps[keep], values[keep]
-
-
-def step_column(entries: Sequence[dict[str, Any]]) -> np.ndarray:
-    """Each entry's ``step`` as floats (the entry index when a log has no steps at all)."""
-    raw = list(map(dict.get, entries, repeat("step")))
-    try:
-        steps = np.array(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        steps = np.array([_as_float(v) for v in raw], dtype=np.float64)
-    if steps.ndim != 1:
-        steps = np.array([_as_float(v) for v in raw], dtype=np.float64)
-    if steps.size and not np.isfinite(steps).all():
-        # A log without steps still has an order: use the entry index.
-        missing = ~np.isfinite(steps)
-        if missing.all():
-            steps = np.arange(len(entries), dtype=np.float64)
-    return steps
 
 
 def _as_float(value: Any) -> float:

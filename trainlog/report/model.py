@@ -16,7 +16,7 @@ import numpy as np
 from trainlog.method import CurveSet, MethodSpec, Series
 from trainlog.reader import RunLog
 from trainlog.report.downsample import DEFAULT_BUCKETS, downsample
-from trainlog.stats import NOT_METRICS, column, direction, metric_stats, step_column
+from trainlog.stats import NOT_METRICS, columns, direction, metric_stats
 
 PALETTE = (
     "#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
@@ -69,17 +69,20 @@ def prepare_run(log: RunLog, buckets: int = DEFAULT_BUCKETS) -> dict[str, Any]:
     best_mode = spec.best_mode if spec else None
     series: dict[str, list[list[Any]]] = {}
     stats: dict[str, dict[str, Any]] = {}
-    step_cache: dict[str, np.ndarray] = {}
     charts = curve_sets_for(log, spec)
+    wanted: dict[str, dict[str, None]] = {}
+    for curve in charts:
+        for item in curve.series:
+            wanted.setdefault(item.history, {})[item.key] = None
+    found_columns = {
+        history: columns(log.history(history), list(keys)) for history, keys in wanted.items()
+    }
     for curve in charts:
         for item in curve.series:
             sid = series_id(item)
             if sid in series:
                 continue
-            entries = log.history(item.history)
-            if item.history not in step_cache:
-                step_cache[item.history] = step_column(entries)
-            steps, values = column(entries, item.key, step_cache[item.history])
+            steps, values = found_columns[item.history][item.key]
             if values.size == 0:
                 continue
             found = metric_stats(steps, values, direction(item.key, best_metric, best_mode))
