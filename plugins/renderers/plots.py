@@ -39,8 +39,9 @@ class PlotsRenderer(Renderer):
             return []
         written: list[Path] = []
         for log in logs:
-            columns = ColumnCache(log)
-            for curve in curve_sets_for(log):
+            curves = curve_sets_for(log)
+            columns = ColumnCache(log, curves)
+            for curve in curves:
                 path = ctx.output_dir / f"{curve.name}_curve.png"
                 if draw_curve(log, curve, columns, path):
                     written.append(path)
@@ -48,27 +49,20 @@ class PlotsRenderer(Renderer):
 
 
 class ColumnCache:
-    """Each ``(history, key)`` column is pulled out of the log once per render."""
+    """Every column the log's curve sets draw, pulled out in one pass per history."""
 
-    def __init__(self, log: RunLog):
-        self.log = log
-        self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._steps: dict[str, np.ndarray] = {}
-        self._keys: dict[str, set[str]] = {}
+    def __init__(self, log: RunLog, curves: Sequence[CurveSet]):
+        wanted: dict[str, dict[str, None]] = {}
+        for curve in curves:
+            for series in curve.series:
+                wanted.setdefault(series.history, {})[series.key] = None
+        self._columns = {
+            history: series_data.columns(log.history(history), list(keys))
+            for history, keys in wanted.items()
+        }
 
     def get(self, series: Series) -> tuple[np.ndarray, np.ndarray]:
-        key = (series.history, series.key)
-        if key not in self._cache:
-            history = self.log.history(series.history)
-            if series.history not in self._keys:
-                self._keys[series.history] = series_data.keys_of(history)
-            if series.key not in self._keys[series.history]:
-                return series_data.EMPTY
-            if series.history not in self._steps:
-                self._steps[series.history] = series_data.steps_of(history)
-            steps = self._steps[series.history]
-            self._cache[key] = series_data.column(history, series.key, steps)
-        return self._cache[key]
+        return self._columns[series.history][series.key]
 
 
 def curve_sets_for(log: RunLog) -> tuple[CurveSet, ...]:

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 
 from trainlog.report.downsample import downsample
-from trainlog.stats import column as stats_column
-from trainlog.stats import step_column
+from trainlog.stats import columns as stats_columns
 
 MAX_POINTS = 4000
 """A series longer than this is drawn from min/max buckets (2 points per bucket)."""
@@ -24,30 +23,23 @@ SMOOTH_POINTS = 30
 """The EMA spans about 1/SMOOTH_POINTS of the series (at least 5 points)."""
 
 
-def keys_of(history: Sequence[dict[str, Any]]) -> set[str]:
-    """Every key any entry holds. Entries share a handful of key layouts, so collecting the
-    distinct layouts (a C-level pass) and merging those is far cheaper than a Python loop."""
-    layouts = set(map(tuple, history))
-    return set().union(*layouts)
+def columns(
+    history: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``column(history, key)`` for each of ``keys``, in one (chunked) pass over the history."""
+    return {key: in_step_order(x, y) for key, (x, y) in stats_columns(history, keys).items()}
 
 
-def steps_of(history: Sequence[dict[str, Any]]) -> np.ndarray:
-    """The ``step`` of every entry (entry numbers when no entry has one)."""
-    return step_column(history)
-
-
-def column(
-    history: Sequence[dict[str, Any]], key: str, steps: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def column(history: Sequence[dict[str, Any]], key: str) -> tuple[np.ndarray, np.ndarray]:
     """``(steps, values)`` of the entries that hold a finite number under ``key``, in step
-    order (a resumed or merged log may hold steps out of order; a line must not go back).
+    order (a resumed or merged log may hold steps out of order; a line must not go back)."""
+    return columns(history, [key])[key]
 
-    ``steps`` is ``steps_of(history)`` when the caller already has it (one pass saved a key).
-    """
-    x, y = stats_column(history, key, steps)
+
+def in_step_order(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(x) > 1 and (np.diff(x) < 0).any():
         order = np.argsort(x, kind="stable")
-        x, y = x[order], y[order]
+        return x[order], y[order]
     return x, y
 
 
