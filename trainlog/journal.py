@@ -144,24 +144,26 @@ class Journal:
 
 
 class CommitRecord:
-    """``commit.json``, rewritten in place by one ``pwrite`` per commit.
+    """``commit.json``, rewritten in place by one write at offset 0 per commit.
 
-    One small write at offset 0 cannot be torn by a killed process, and costs a system call
-    where replacing a file would cost four. Shorter contents are padded with spaces to the
-    longest written, so no stale tail is left behind.
+    One small write cannot be torn by a killed process, and costs two system calls where
+    replacing a file would cost four. Shorter contents are padded with spaces to the
+    longest written, so no stale tail is left behind. (``lseek`` + ``write`` rather than
+    ``pwrite``, which Windows lacks.)
     """
 
     def __init__(self, path: Path):
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(b"{}\n")
         os.replace(tmp, path)
-        self._fd = os.open(path, os.O_WRONLY)
+        self._fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
         self._width = 0
 
     def write(self, offsets: dict[str, int]) -> None:
         data = (dumps_compact({"lengths": offsets}) + "\n").encode("utf-8")
         self._width = max(self._width, len(data))
-        os.pwrite(self._fd, data.ljust(self._width), 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        os.write(self._fd, data.ljust(self._width))
 
     def sync(self) -> None:
         os.fsync(self._fd)
